@@ -1,0 +1,56 @@
+/* The command-line layer: the command table, and helpers every subcommand uses. */
+#ifndef SF_CLI_H
+#define SF_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <sysfence/sysfence.h>
+
+/* Exit statuses (see sysfence(1)). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FINDINGS = 1, /* invalid input, findings, denied, differs */
+	EXIT_USAGE = 2,	   /* usage or I/O error */
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the command's name */
+	const char *summary;		   /* one line for `sysfence help` */
+	const char *help;		   /* the full text for `sysfence help CMD` / `CMD --help` */
+};
+
+extern const struct cli_cmd cli_cmds[];
+const struct cli_cmd *cli_find(const char *name);
+
+/* Print "sysfence CMD: message" to stderr. */
+void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print an sf_error as "FILE:LINE:COL: error: message". */
+void cli_print_error(const struct sf_error *err);
+/* Usage error: message, a pointer to --help, returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print the command's help text to stdout; returns EXIT_OK. */
+int cli_help(const char *cmd);
+/* Write a buffer to a file ("-" or NULL = stdout) atomically; prints errors; 0 or EXIT_USAGE. */
+int cli_write_output(const char *cmd, const char *path, const struct sf_buf *buf);
+
+/* -o text|json|yaml */
+enum cli_out {
+	CLI_OUT_TEXT,
+	CLI_OUT_JSON,
+	CLI_OUT_YAML,
+};
+/* Parse an -o argument; allowed is a mask of (1 << CLI_OUT_*). Returns -1 when not allowed. */
+int cli_parse_out(const char *arg, unsigned allowed);
+
+/* Subcommands: one file each, cli/cmd-NAME.c. */
+int cmd_help(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_resolve(int argc, char **argv);
+int cmd_disasm(int argc, char **argv);
+
+extern const char help_help[], help_check[], help_show[], help_resolve[], help_disasm[];
+
+#endif

@@ -1,0 +1,114 @@
+/* Helpers shared by the subcommands: messages, usage, output files, -o. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "sysfence %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_print_error(const struct sf_error *err)
+{
+	char buf[SF_ERROR_MSG_MAX + SF_ERROR_FILE_MAX + 64];
+	sf_error_format(err, buf, sizeof(buf));
+	fprintf(stderr, "%s\n", buf);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "sysfence %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'sysfence %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int cli_help(const char *name)
+{
+	const struct cli_cmd *c = cli_find(name);
+	if (c)
+		fputs(c->help, stdout);
+	return EXIT_OK;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int cli_write_output(const char *cmd, const char *path, const struct sf_buf *buf)
+{
+	if (buf->oom) {
+		cli_err(cmd, "out of memory while writing output");
+		return EXIT_USAGE;
+	}
+	if (!path || strcmp(path, "-") == 0) {
+		int r = write_all(STDOUT_FILENO, buf->data ? buf->data : "", buf->len);
+		if (r < 0) {
+			cli_err(cmd, "cannot write to standard output: %s", strerror(-r));
+			return EXIT_USAGE;
+		}
+		return EXIT_OK;
+	}
+	/* Write beside the target and rename: a reader never sees half a file. */
+	size_t plen = strlen(path);
+	char *tmp = malloc(plen + 16);
+	if (!tmp) {
+		cli_err(cmd, "out of memory");
+		return EXIT_USAGE;
+	}
+	memcpy(tmp, path, plen);
+	memcpy(tmp + plen, ".tmp.XXXXXX", 12);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	int r = fd < 0 ? -errno : 0;
+	if (r == 0)
+		r = write_all(fd, buf->data ? buf->data : "", buf->len);
+	if (r == 0 && fchmod(fd, 0644) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (fd >= 0 && close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		if (fd >= 0)
+			unlink(tmp);
+		cli_err(cmd, "cannot write %s: %s", path, strerror(-r));
+	}
+	free(tmp);
+	return r < 0 ? EXIT_USAGE : EXIT_OK;
+}
+
+int cli_parse_out(const char *arg, unsigned allowed)
+{
+	static const char *const names[] = { "text", "json", "yaml" };
+	for (int i = 0; i < 3; i++)
+		if (strcmp(arg, names[i]) == 0 && (allowed & (1u << i)))
+			return i;
+	return -1;
+}

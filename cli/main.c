@@ -1,0 +1,79 @@
+/* sysfence: the command table and dispatch, git-style (`sysfence CMD [ARGS]`). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const struct cli_cmd cli_cmds[] = {
+	{ "check", cmd_check, "check profiles; errors point at FILE:LINE:COL", help_check },
+	{ "show", cmd_show, "print a profile canonically, resolved for an arch/caps/kernel",
+	  help_show },
+	{ "resolve", cmd_resolve, "syscall name <-> number, for any architecture", help_resolve },
+	{ "disasm", cmd_disasm, "disassemble a raw seccomp BPF program", help_disasm },
+	{ "help", cmd_help, "show help for sysfence or a command", help_help },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct cli_cmd *cli_find(const char *name)
+{
+	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: sysfence [--version] [--help] COMMAND [ARGS...]\n\ncommands:\n");
+	for (const struct cli_cmd *c = cli_cmds; c->name; c++)
+		fprintf(f, "   %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\n'sysfence help COMMAND' or 'sysfence COMMAND --help' tells more.\n");
+}
+
+const char help_help[] = "usage: sysfence help [COMMAND]\n"
+			 "\n"
+			 "Print the list of commands, or the help of COMMAND.\n";
+
+int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!cli_find(argv[1]))
+		return cli_usage("help", "unknown command '%s'", argv[1]);
+	return cli_help(argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_cmd *cmd;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("sysfence %s\n", sf_version());
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	cmd = cli_find(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "sysfence: '%s' is not a sysfence command.\n\n", argv[1]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return cli_help(cmd->name);
+	}
+	return cmd->run(argc - 1, argv + 1);
+}

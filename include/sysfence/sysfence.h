@@ -1,0 +1,21 @@
+/* sysfence — the whole public API. */
+#ifndef SYSFENCE_H
+#define SYSFENCE_H
+
+#include <sysfence/arch.h>
+#include <sysfence/bpf.h>
+#include <sysfence/doc.h>
+#include <sysfence/error.h>
+#include <sysfence/profile.h>
+
+
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+const char *sf_version(void);
+#ifdef __cplusplus
+}
+#endif
+
+#endif

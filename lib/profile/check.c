@@ -1,0 +1,384 @@
+/*
+ * Semantic checks of a profile: names that mean nothing, rules that conflict or do nothing,
+ * combinations runtimes refuse, and the posture warnings. Positions come from the model's nodes.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <sysfence/arch.h>
+#include <sysfence/profile.h>
+
+#include "util/util.h"
+
+#define PATH_LEN 128
+
+struct checker {
+	const struct sf_profile *p;
+	struct sf_findings *f;
+	const struct sf_arch *arches[64];
+	size_t narches;
+};
+
+static void rule_path(char *out, size_t i)
+{
+	snprintf(out, PATH_LEN, "syscalls[%zu]", i);
+}
+
+static void add_arch(struct checker *c, const char *scmp_name)
+{
+	const struct sf_arch *a = strcmp(scmp_name, "SCMP_ARCH_NATIVE") == 0 ? sf_arch_native()
+									      : sf_arch_find(scmp_name);
+	if (!a)
+		return;
+	for (size_t i = 0; i < c->narches; i++)
+		if (c->arches[i] == a)
+			return;
+	if (c->narches < SF_ARRAY_SIZE(c->arches))
+		c->arches[c->narches++] = a;
+}
+
+/* The errno a rule or the default returns, as runc fills it in (EPERM when absent). */
+static uint32_t effective_errno(bool has, uint32_t v)
+{
+	return has ? v : EPERM;
+}
+
+static bool same_outcome(enum sf_action a, uint32_t ea, enum sf_action b, uint32_t eb)
+{
+	if (sf_action_takes_errno(a) || sf_action_takes_errno(b))
+		return a == b && ea == eb;
+	return sf_action_ret(a, 0) == sf_action_ret(b, 0);
+}
+
+static bool filter_empty(const struct sf_filter *f)
+{
+	return !f->ncaps && !f->narches && !f->min_kernel;
+}
+
+static bool strv_eq(char **a, size_t na, char **b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
+static bool filter_eq(const struct sf_filter *a, const struct sf_filter *b)
+{
+	return strv_eq(a->caps, a->ncaps, b->caps, b->ncaps) &&
+	       strv_eq(a->arches, a->narches, b->arches, b->narches) &&
+	       ((!a->min_kernel && !b->min_kernel) ||
+		(a->min_kernel && b->min_kernel && strcmp(a->min_kernel, b->min_kernel) == 0));
+}
+
+/* Two rules can be in force together when their includes/excludes are the same. (Different
+ * conditions are how Docker's profile states alternatives; those are judged after resolving.) */
+static bool may_coexist(const struct sf_rule *a, const struct sf_rule *b)
+{
+	return filter_eq(&a->includes, &b->includes) && filter_eq(&a->excludes, &b->excludes);
+}
+
+static const struct sf_node *name_node(const struct sf_rule *r, size_t j)
+{
+	return r->name_nodes && r->name_nodes[j] ? r->name_nodes[j] : r->node;
+}
+
+static void check_names(struct checker *c, size_t i)
+{
+	const struct sf_rule *r = &c->p->rules[i];
+	char path[PATH_LEN];
+
+	for (size_t j = 0; j < r->nnames; j++) {
+		const char *name = r->names[j];
+		const struct sf_node *at = name_node(r, j);
+		/* Paths are only printed with findings; formatting them is most of the cost. */
+#define NAME_PATH()                                                                            \
+	(r->legacy_name ? snprintf(path, PATH_LEN, "syscalls[%zu].name", i)                     \
+			: snprintf(path, PATH_LEN, "syscalls[%zu].names[%zu]", i, j),           \
+	 path)
+
+		long idx = sf_syscall_index(name);
+		if (idx < 0) {
+			const char *s = sf_syscall_suggest(name);
+			char hint[160];
+			if (s)
+				snprintf(hint, sizeof(hint), "did you mean \"%s\"?", s);
+			else
+				snprintf(hint, sizeof(hint),
+					 "runc and crun skip names they do not know, so this rule "
+					 "does nothing for it");
+			sf_findings_add(c->f, SF_SEV_ERROR, at, NAME_PATH(), "unknown-syscall", hint,
+					"unknown syscall \"%s\"", name);
+			continue;
+		}
+		bool anywhere = false;
+		for (size_t k = 0; k < c->narches && !anywhere; k++)
+			if (sf_syscall_nr_at(c->arches[k], (size_t)idx) >= 0)
+				anywhere = true;
+		for (size_t k = 0; k < c->narches && !anywhere; k++)
+			anywhere = sf_syscall_multiplexed(c->arches[k], name, NULL, NULL);
+		/* Docker's per-arch rules name the arches they are for: judge them by those. */
+		if (!anywhere && r->includes.narches)
+			for (size_t k = 0; k < r->includes.narches && !anywhere; k++) {
+				const struct sf_arch *a = sf_arch_find(r->includes.arches[k]);
+				anywhere = a && sf_syscall_nr_at(a, (size_t)idx) >= 0;
+			}
+		if (!anywhere && c->narches) {
+			char list[256] = "";
+			for (size_t k = 0; k < c->narches; k++)
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+					 k ? ", " : "", c->arches[k]->name);
+			sf_findings_add(c->f, SF_SEV_WARNING, at, NAME_PATH(), "syscall-not-on-arch", NULL,
+					"\"%s\" does not exist on %s: the rule has no effect there",
+					name, list);
+		}
+	}
+}
+
+#undef NAME_PATH
+
+static void check_rule(struct checker *c, size_t i)
+{
+	const struct sf_profile *p = c->p;
+	const struct sf_rule *r = &p->rules[i];
+	char path[PATH_LEN], sub[PATH_LEN * 2];
+
+	rule_path(path, i);
+	check_names(c, i);
+	if (r->has_errno && r->action && !sf_action_takes_errno(r->action)) {
+		snprintf(sub, sizeof(sub), "%s.errnoRet", path);
+		sf_findings_add(c->f, SF_SEV_ERROR, r->node, sub, "errno-on-action",
+				"remove it, or use SCMP_ACT_ERRNO",
+				"errnoRet given for %s, which takes none: crun refuses the profile "
+				"and runc ignores the value",
+				sf_action_name(r->action));
+	}
+	for (size_t j = 0; j < r->nargs; j++) {
+		const struct sf_arg *a = &r->args[j];
+		snprintf(sub, sizeof(sub), "%s.args[%zu].valueTwo", path, j);
+		if (a->op && a->op != SF_OP_MASKED_EQ && a->value_two != 0)
+			sf_findings_add(c->f, SF_SEV_WARNING, a->node, sub, "value-two-ignored",
+					"valueTwo is only read by SCMP_CMP_MASKED_EQ",
+					"valueTwo %" PRIu64 " is ignored by %s", a->value_two,
+					sf_op_name(a->op));
+		if (a->op == SF_OP_MASKED_EQ && (a->value_two & ~a->value) != 0)
+			sf_findings_add(c->f, SF_SEV_WARNING, a->node, sub, "masked-never",
+					"for MASKED_EQ, value is the mask and valueTwo the datum",
+					"(arg & %#" PRIx64 ") can never equal %#" PRIx64
+					": the condition never matches",
+					a->value, a->value_two);
+	}
+	if (r->action && p->default_action && !r->nargs &&
+	    same_outcome(r->action, effective_errno(r->has_errno, r->errno_ret), p->default_action,
+			 effective_errno(p->has_default_errno, p->default_errno)) &&
+	    filter_empty(&r->includes))
+		sf_findings_add(c->f, SF_SEV_WARNING, r->node, path, "no-effect",
+				"remove the rule, or give it another action",
+				"the rule's action is the default action: it has no effect");
+	if (r->action == SF_ACT_NOTIFY && !p->listener_path)
+		sf_findings_add(c->f, SF_SEV_ERROR, r->node, path, "notify-without-listener",
+				"set \"listenerPath\" to the seccomp agent's socket",
+				"SCMP_ACT_NOTIFY without \"listenerPath\": nobody answers the "
+				"notifications, runc refuses the profile");
+	for (const struct sf_filter *flt = &r->includes; flt; flt = flt == &r->includes ?
+								      &r->excludes : NULL) {
+		for (size_t k = 0; k < flt->ncaps; k++)
+			if (strncmp(flt->caps[k], "CAP_", 4) != 0)
+				sf_findings_add(c->f, SF_SEV_WARNING, flt->node, path, "cap-name",
+						"capabilities are written CAP_SYS_ADMIN",
+						"\"%s\" is not a capability name: it never matches",
+						flt->caps[k]);
+		for (size_t k = 0; k < flt->narches; k++) {
+			const struct sf_arch *a = sf_arch_find(flt->arches[k]);
+			if (!a || !a->go_name || strcmp(a->go_name, flt->arches[k]) != 0)
+				sf_findings_add(c->f, SF_SEV_WARNING, flt->node, path,
+						"filter-arch",
+						a && a->go_name ? "Docker compares Go's names" : NULL,
+						"\"%s\" is not an architecture name Docker uses here "
+						"(Go's GOARCH: amd64, arm64, s390x, ...): it never "
+						"matches%s%s",
+						flt->arches[k], a && a->go_name ? "; write " : "",
+						a && a->go_name ? a->go_name : "");
+		}
+	}
+}
+
+/*
+ * Several rules for one syscall. libseccomp keeps one decision tree per syscall: of two
+ * unconditional rules the first stays and the second is dropped without an error, and an
+ * unconditional rule takes the syscall whole, discarding argument rules before or after it
+ * (docs/semantics.md, 6.2). Sorting (name, rule) keeps this O(n log n) for huge profiles.
+ */
+struct name_ref {
+	const char *name;
+	size_t rule, idx;
+};
+
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct name_ref *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	if (c)
+		return c;
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static void report_pair(struct checker *c, const struct name_ref *first,
+			const struct name_ref *other)
+{
+	const struct sf_rule *u = &c->p->rules[first->rule], *r = &c->p->rules[other->rule];
+	char path[PATH_LEN];
+	bool same = same_outcome(u->action, effective_errno(u->has_errno, u->errno_ret), r->action,
+				 effective_errno(r->has_errno, r->errno_ret));
+
+	snprintf(path, PATH_LEN, "syscalls[%zu].names[%zu]", other->rule, other->idx);
+	if (r->nargs) {
+		if (!same)
+			sf_findings_add(c->f, SF_SEV_WARNING, name_node(r, other->idx), path,
+					"args-overridden",
+					"remove the unconditional rule, or give this one's action to it",
+					"the argument conditions for \"%s\" never decide: the "
+					"unconditional %s rule in syscalls[%zu] takes the whole syscall "
+					"(libseccomp keeps one decision tree per syscall)",
+					other->name, sf_action_name(u->action), first->rule);
+	} else if (same) {
+		sf_findings_add(c->f, SF_SEV_WARNING, name_node(r, other->idx), path,
+				"duplicate-rule", "remove one of them",
+				"\"%s\" already has this action in syscalls[%zu]", other->name,
+				first->rule);
+	} else {
+		sf_findings_add(c->f, SF_SEV_ERROR, name_node(r, other->idx), path, "conflict",
+				"keep one action, or add argument conditions",
+				"\"%s\" is given %s here but %s in syscalls[%zu]: the first rule "
+				"wins at run time, because libseccomp silently drops a second "
+				"unconditional rule for a syscall",
+				other->name, sf_action_name(r->action), sf_action_name(u->action),
+				first->rule);
+	}
+}
+
+static void check_conflicts(struct checker *c)
+{
+	const struct sf_profile *p = c->p;
+	struct name_ref *refs;
+	size_t n = 0, total = 0;
+
+	for (size_t i = 0; i < p->nrules; i++)
+		total += p->rules[i].nnames;
+	refs = calloc(total ? total : 1, sizeof(*refs));
+	if (!refs)
+		return;
+	for (size_t i = 0; i < p->nrules; i++) {
+		if (!p->rules[i].action)
+			continue;
+		for (size_t j = 0; j < p->rules[i].nnames; j++)
+			refs[n++] = (struct name_ref){ p->rules[i].names[j], i, j };
+	}
+	qsort(refs, n, sizeof(*refs), cmp_ref);
+	for (size_t g = 0, end; g < n; g = end) {
+		const struct name_ref *firsts[8];
+		size_t nfirsts = 0;
+
+		for (end = g; end < n && strcmp(refs[end].name, refs[g].name) == 0; end++)
+			;
+		/* The first unconditional rule of each includes/excludes variant. */
+		for (size_t k = g; k < end; k++) {
+			const struct sf_rule *r = &p->rules[refs[k].rule];
+			bool seen = false;
+			if (r->nargs)
+				continue;
+			for (size_t x = 0; x < nfirsts && !seen; x++)
+				seen = may_coexist(&p->rules[firsts[x]->rule], r);
+			if (!seen && nfirsts < SF_ARRAY_SIZE(firsts))
+				firsts[nfirsts++] = &refs[k];
+		}
+		for (size_t k = g; k < end; k++) {
+			const struct sf_rule *r = &p->rules[refs[k].rule];
+			/* The same name twice in one rule sorts side by side. */
+			if (k > g && refs[k - 1].rule == refs[k].rule) {
+				char path[PATH_LEN];
+				snprintf(path, PATH_LEN, "syscalls[%zu].names[%zu]", refs[k].rule,
+					 refs[k].idx);
+				sf_findings_add(c->f, SF_SEV_WARNING, name_node(r, refs[k].idx), path,
+						"duplicate-name", "remove one",
+						"\"%s\" is listed twice in this rule", refs[k].name);
+				continue;
+			}
+			for (size_t x = 0; x < nfirsts; x++) {
+				if (firsts[x] == &refs[k] || firsts[x]->rule == refs[k].rule ||
+				    !may_coexist(&p->rules[firsts[x]->rule], r))
+					continue;
+				report_pair(c, firsts[x], &refs[k]);
+				break;
+			}
+		}
+	}
+	free(refs);
+}
+
+void sf_profile_check(const struct sf_profile *p, unsigned flags, struct sf_findings *f)
+{
+	struct checker c = { .p = p, .f = f };
+	const struct sf_node *top = p->node;
+	bool notify = p->default_action == SF_ACT_NOTIFY;
+
+	(void)flags;
+	for (size_t i = 0; i < p->narchitectures; i++)
+		add_arch(&c, p->architectures[i]);
+	for (size_t i = 0; i < p->narchmap; i++) {
+		add_arch(&c, p->archmap[i].arch);
+		for (size_t j = 0; j < p->archmap[i].nsub; j++)
+			add_arch(&c, p->archmap[i].sub[j]);
+	}
+	if (!c.narches && sf_arch_native())
+		c.arches[c.narches++] = sf_arch_native();
+
+	if (p->narchitectures && p->narchmap)
+		sf_findings_add(f, SF_SEV_ERROR, top, "archMap", "arch-and-archmap",
+				"keep one of them",
+				"both \"architectures\" and \"archMap\" are given: Docker refuses "
+				"the profile");
+	if (!p->narchitectures && !p->narchmap)
+		sf_findings_add(f, SF_SEV_WARNING, top, "architectures", "no-architectures",
+				"list SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 (or your "
+				"arches) so that 32-bit syscalls are filtered by the same rules",
+				"no \"architectures\": only the native ABI is allowed; calls of any "
+				"other ABI get the bad-arch action");
+	if (p->default_action == SF_ACT_ALLOW || p->default_action == SF_ACT_LOG)
+		sf_findings_add(f, SF_SEV_WARNING, top, "defaultAction", "deny-list",
+				"an allowlist (defaultAction SCMP_ACT_ERRNO) refuses syscalls the "
+				"profile does not know",
+				"defaultAction %s: a deny list; syscalls added to future kernels are "
+				"allowed",
+				sf_action_name(p->default_action));
+	if (p->has_default_errno && p->default_action &&
+	    !sf_action_takes_errno(p->default_action))
+		sf_findings_add(f, SF_SEV_ERROR, top, "defaultErrnoRet", "errno-on-action",
+				"remove it, or use SCMP_ACT_ERRNO",
+				"defaultErrnoRet given for %s, which takes none: crun refuses the "
+				"profile and runc ignores the value",
+				sf_action_name(p->default_action));
+	if (p->default_action == SF_ACT_NOTIFY)
+		sf_findings_add(f, SF_SEV_ERROR, top, "defaultAction", "notify-default",
+				"use NOTIFY for the syscalls an agent must see",
+				"SCMP_ACT_NOTIFY cannot be the default action: runc refuses it, and "
+				"the runtime itself could not run past the filter");
+	for (size_t i = 0; i < p->nrules; i++)
+		notify |= p->rules[i].action == SF_ACT_NOTIFY;
+	if ((p->flags & SF_FLAG_WAIT_KILLABLE_RECV) && !notify)
+		sf_findings_add(f, SF_SEV_ERROR, top, "flags", "killable-without-listener",
+				"remove the flag, or add SCMP_ACT_NOTIFY rules and listenerPath",
+				"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV without a listener: the "
+				"kernel refuses it");
+	if (p->listener_path && !notify)
+		sf_findings_add(f, SF_SEV_WARNING, top, "listenerPath", "listener-unused", NULL,
+				"listenerPath is set but no rule uses SCMP_ACT_NOTIFY");
+	for (size_t i = 0; i < p->nrules; i++)
+		check_rule(&c, i);
+	check_conflicts(&c);
+}
