@@ -56,10 +56,12 @@ CLI_SRC := $(sort $(wildcard cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
-HDRS := $(wildcard include/sysfence/*.h lib/*/*.h tests/unit/*.h)
+SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
+HDRS := $(wildcard include/sysfence/*.h lib/*/*.h tests/support/*.h)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
@@ -97,10 +99,11 @@ $(PC): Makefile
 	$(Q)printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: sysfence\nDescription: seccomp profiles: read, check, compile, run\nVersion: %s\nLibs: -L$${libdir} -lsysfence\nLibs.private: -lyaml\nCflags: -I$${includedir}\n' \
 		'$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $@
 
-# Unit tests: one binary per file, linked with cmocka and (test-only) libseccomp.
-$(BUILD)/tests/%: tests/unit/%.c $(STATIC) $(HDRS)
+# Unit tests: one binary per file, linked with the test support code (tests/support: the
+# libseccomp oracle, profile generators), cmocka and (test-only) libseccomp.
+$(BUILD)/tests/%: tests/unit/%.c $(SUPPORT_OBJ) $(STATIC) $(HDRS)
 	@mkdir -p $(@D)
-	$(call say,LD,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -pie $(LDFLAGS) -o $@ $< $(STATIC) $(LIBS) -lcmocka -lseccomp
+	$(call say,LD,$@)$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -Wno-missing-prototypes -pie $(LDFLAGS) -o $@ $< $(SUPPORT_OBJ) $(STATIC) $(LIBS) -lcmocka -lseccomp
 
 tests: all $(UNIT_BIN)
 
@@ -108,9 +111,9 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(STATIC) $(HDRS)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(STATIC) $(LIBS)
 
-$(BUILD)/bench/%: bench/%.c $(STATIC) $(HDRS)
+$(BUILD)/bench/%: bench/%.c $(SUPPORT_OBJ) $(STATIC) $(HDRS)
 	@mkdir -p $(@D)
-	$(call say,LD,$@)$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-prototypes -pie $(LDFLAGS) -o $@ $< $(STATIC) $(LIBS) -lseccomp
+	$(call say,LD,$@)$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -Wno-missing-prototypes -pie $(LDFLAGS) -o $@ $< $(SUPPORT_OBJ) $(STATIC) $(LIBS) -lseccomp
 
 deps:
 	tools/install-deps

@@ -99,6 +99,12 @@ done:
 
 int cli_load_profile(const char *cmd, const char *path, struct sf_profile **out)
 {
+	return cli_load_profile_lenient(cmd, path, true, out);
+}
+
+int cli_load_profile_lenient(const char *cmd, const char *path, bool strict,
+			     struct sf_profile **out)
+{
 	struct sf_findings f;
 	struct sf_error err = { 0 };
 	struct sf_profile *p = NULL;
@@ -110,6 +116,15 @@ int cli_load_profile(const char *cmd, const char *path, struct sf_profile **out)
 	if (p) {
 		/* Reading and checking both add errors: report the first in the file. */
 		sf_profile_check(p, 0, &f);
+		for (size_t i = 0; !strict && i < f.n; i++)
+			if (f.v[i].severity == SF_SEV_ERROR &&
+			    strcmp(f.v[i].code, "unknown-syscall") == 0) {
+				f.v[i].severity = SF_SEV_WARNING;
+				f.nerrors--;
+				fprintf(stderr, "%s:%u:%u: warning: %s: %s (%s); skipped\n", f.file,
+					f.v[i].line, f.v[i].col, f.v[i].path, f.v[i].msg,
+					f.v[i].hint ? f.v[i].hint : "");
+			}
 		if (f.nerrors) {
 			/* The first error in the file is the one to fix first. */
 			struct sf_finding *x = NULL;

@@ -2,6 +2,8 @@
 #ifndef SF_CLI_CAPS_H
 #define SF_CLI_CAPS_H
 
+#include <stdbool.h>
+
 struct cli_caps {
 	char **names; /* NULL-terminated, malloc'd */
 	unsigned n;
@@ -16,5 +18,8 @@ void cli_caps_free(struct cli_caps *c);
  * exit status to return (1 invalid, 2 I/O). */
 struct sf_profile;
 int cli_load_profile(const char *cmd, const char *path, struct sf_profile **out);
+/* The same, where unknown syscall names are warnings (runc and crun skip them) unless strict. */
+int cli_load_profile_lenient(const char *cmd, const char *path, bool strict,
+			     struct sf_profile **out);
 
 #endif

@@ -50,7 +50,11 @@ int cmd_check(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
+int cmd_emulate(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
-extern const char help_help[], help_check[], help_show[], help_resolve[], help_disasm[];
+extern const char help_help[], help_check[], help_show[], help_resolve[], help_disasm[],
+	help_compile[], help_emulate[], help_diff[];
 
 #endif

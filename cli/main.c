@@ -11,6 +11,8 @@ const struct cli_cmd cli_cmds[] = {
 	{ "show", cmd_show, "print a profile canonically, resolved for an arch/caps/kernel",
 	  help_show },
 	{ "resolve", cmd_resolve, "syscall name <-> number, for any architecture", help_resolve },
+	{ "compile", cmd_compile, "compile a profile into a verified seccomp BPF program",
+	  help_compile },
 	{ "disasm", cmd_disasm, "disassemble a raw seccomp BPF program", help_disasm },
 	{ "help", cmd_help, "show help for sysfence or a command", help_help },
 	{ NULL, NULL, NULL, NULL },

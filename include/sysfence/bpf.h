@@ -39,8 +39,9 @@ int sf_bpf_validate(const struct sock_filter *insns, size_t len, struct sf_error
 
 /*
  * Run a program as the kernel would on d. Fills *ret with the returned value and, when steps
- * is not NULL, *steps with the number of instructions executed. The program must be valid
- * (sf_bpf_validate); an invalid one gives -EINVAL, never undefined behaviour.
+ * is not NULL, *steps with the number of instructions executed. Validate a program once
+ * (sf_bpf_validate) before emulating it: an invalid instruction on the path taken gives
+ * -EINVAL, never undefined behaviour, but one on a path not taken is not noticed.
  */
 int sf_bpf_emulate(const struct sock_filter *insns, size_t len, const struct seccomp_data *d,
 		   uint32_t *ret, size_t *steps, struct sf_error *err);

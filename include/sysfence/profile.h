@@ -190,6 +190,8 @@ char *sf_profile_strdup(struct sf_profile *p, const char *s);
 struct sf_rule *sf_profile_add_rule(struct sf_profile *p);
 int sf_rule_add_name(struct sf_profile *p, struct sf_rule *r, const char *name);
 int sf_rule_add_arg(struct sf_profile *p, struct sf_rule *r, const struct sf_arg *arg);
+/* Append an SCMP_ARCH_* name to architectures, as written (no check, no deduplication). */
+int sf_profile_add_arch(struct sf_profile *p, const char *scmp_name);
 
 /* Semantic checks (conflicts, duplicates, no-op rules, posture). */
 enum {

@@ -4,6 +4,7 @@
 
 #include <sysfence/arch.h>
 #include <sysfence/bpf.h>
+#include <sysfence/compile.h>
 #include <sysfence/doc.h>
 #include <sysfence/error.h>
 #include <sysfence/profile.h>

@@ -351,7 +351,7 @@ bool sf_syscall_multiplexed(const struct sf_arch *arch, const char *name, long *
 		return false;
 	if (arch->socketcall_nr >= 0)
 		for (unsigned i = 1; i < SF_ARRAY_SIZE(socketcalls); i++)
-			if (strcmp(name, socketcalls[i]) == 0) {
+			if (name[0] == socketcalls[i][0] && strcmp(name, socketcalls[i]) == 0) {
 				if (mux_nr)
 					*mux_nr = arch->socketcall_nr;
 				if (call)
@@ -360,7 +360,7 @@ bool sf_syscall_multiplexed(const struct sf_arch *arch, const char *name, long *
 			}
 	if (arch->ipc_nr >= 0)
 		for (size_t i = 0; i < SF_ARRAY_SIZE(ipcs); i++)
-			if (strcmp(name, ipcs[i].name) == 0) {
+			if (name[0] == ipcs[i].name[0] && strcmp(name, ipcs[i].name) == 0) {
 				if (mux_nr)
 					*mux_nr = arch->ipc_nr;
 				if (call)

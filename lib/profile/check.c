@@ -164,12 +164,14 @@ static void check_rule(struct checker *c, size_t i)
 					"valueTwo is only read by SCMP_CMP_MASKED_EQ",
 					"valueTwo %" PRIu64 " is ignored by %s", a->value_two,
 					sf_op_name(a->op));
+		/* libseccomp compares (arg & value) == (valueTwo & value): bits of valueTwo
+		 * outside the mask are dropped, which is rarely what the author meant. */
 		if (a->op == SF_OP_MASKED_EQ && (a->value_two & ~a->value) != 0)
-			sf_findings_add(c->f, SF_SEV_WARNING, a->node, sub, "masked-never",
+			sf_findings_add(c->f, SF_SEV_WARNING, a->node, sub, "masked-datum",
 					"for MASKED_EQ, value is the mask and valueTwo the datum",
-					"(arg & %#" PRIx64 ") can never equal %#" PRIx64
-					": the condition never matches",
-					a->value, a->value_two);
+					"valueTwo %#" PRIx64 " has bits outside the mask %#" PRIx64
+					": libseccomp drops them and compares with %#" PRIx64,
+					a->value_two, a->value, a->value_two & a->value);
 	}
 	if (r->action && p->default_action && !r->nargs &&
 	    same_outcome(r->action, effective_errno(r->has_errno, r->errno_ret), p->default_action,

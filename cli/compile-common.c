@@ -1,0 +1,167 @@
+/* Shared by compile, emulate and diff: target options, loading and compiling a profile. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile-common.h"
+
+static int parse_action(const char *s, uint32_t *ret)
+{
+	char name[64];
+	unsigned data = 0;
+	const char *paren = strchr(s, '(');
+	size_t n = paren ? (size_t)(paren - s) : strlen(s);
+	if (n >= sizeof(name))
+		return -1;
+	memcpy(name, s, n);
+	name[n] = 0;
+	if (paren && sscanf(paren, "(%u)", &data) != 1)
+		return -1;
+	char full[80];
+	snprintf(full, sizeof(full), "%s%s", strncmp(name, "SCMP_ACT_", 9) ? "SCMP_ACT_" : "",
+		 name);
+	for (char *p = full; *p; p++)
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+	enum sf_action a = sf_action_from_name(full);
+	if (!a)
+		return -1;
+	*ret = sf_action_ret(a, paren ? data : (sf_action_takes_errno(a) ? EPERM : 0));
+	return 0;
+}
+
+int target_option(const char *cmd, int c, const char *arg, struct target_opts *t)
+{
+	switch (c) {
+	case 0x100: {
+		char *copy = strdup(arg), *save = NULL;
+		if (!copy)
+			return -1;
+		t->narches = 0;
+		for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			const struct sf_arch *a = sf_arch_find(tok);
+			if (!a) {
+				cli_usage(cmd, "unknown architecture '%s' (x86_64, x86, x32, aarch64, "
+					       "arm, s390x, ppc64le, riscv64, ... or amd64, 386, arm64)",
+					  tok);
+				free(copy);
+				return -1;
+			}
+			if (t->narches < sizeof(t->arches) / sizeof(t->arches[0]))
+				t->arches[t->narches++] = a;
+		}
+		free(copy);
+		return 1;
+	}
+	case 0x101:
+		t->caps_arg = arg;
+		return 1;
+	case 0x102: {
+		char tail;
+		if (sscanf(arg, "%u.%u%c", &t->kernel_major, &t->kernel_minor, &tail) != 2) {
+			cli_usage(cmd, "--kernel takes MAJOR.MINOR, not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	}
+	case 0x103:
+		if (parse_action(arg, &t->copts.bad_arch_ret) < 0) {
+			cli_usage(cmd, "--bad-arch takes an action (KILL_PROCESS, KILL_THREAD, "
+				       "TRAP, ERRNO(N), LOG, ...), not '%s'",
+				  arg);
+			return -1;
+		}
+		t->copts.has_bad_arch = true;
+		return 1;
+	case 0x104:
+		t->copts.runc_compat = true;
+		return 1;
+	case 0x105:
+		t->copts.strict = true;
+		return 1;
+	case 0x106:
+		t->copts.no_verify = true;
+		return 1;
+	}
+	return 0;
+}
+
+int target_load(const char *cmd, const char *path, struct target_opts *t, struct sf_profile **out)
+{
+	struct sf_profile *p = NULL;
+	struct cli_caps caps = { 0 };
+	struct sf_error err = { 0 };
+	int r = cli_load_profile_lenient(cmd, path, t->copts.strict, &p);
+
+	*out = NULL;
+	if (r != EXIT_OK)
+		return r;
+	if (t->caps_arg && cli_caps_parse(cmd, t->caps_arg, &caps) < 0) {
+		sf_profile_free(p);
+		return EXIT_USAGE;
+	}
+	struct sf_target tg = {
+		.arch = t->narches ? t->arches[0]->name : NULL,
+		.caps = t->caps_arg ? (const char *const *)caps.names : NULL,
+		.kernel_major = t->kernel_major,
+		.kernel_minor = t->kernel_minor,
+	};
+	/* Cross-compiling for an arch with no Go name: nothing of Docker's to resolve by arch. */
+	if (tg.arch && !sf_arch_find(tg.arch)->go_name)
+		tg.arch = NULL;
+	r = sf_profile_resolve(p, &tg, out, &err);
+	cli_caps_free(&caps);
+	sf_profile_free(p);
+	if (r < 0) {
+		cli_print_error(&err);
+		return EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
+static void print_warnings(const struct sf_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		fprintf(stderr, "%s: warning: %s%s%s%s\n", f->file, f->v[i].msg,
+			f->v[i].hint ? " (" : "", f->v[i].hint ? f->v[i].hint : "",
+			f->v[i].hint ? ")" : "");
+}
+
+int target_policy(const char *cmd, const struct sf_profile *p, struct target_opts *t,
+		  struct sf_policy **out)
+{
+	struct sf_findings f;
+	struct sf_error err = { 0 };
+	int r;
+
+	t->copts.arches = t->narches ? t->arches : NULL;
+	t->copts.narches = t->narches;
+	sf_findings_init(&f, cmd);
+	r = sf_policy_build(p, &t->copts, out, &f, &err);
+	print_warnings(&f);
+	sf_findings_clear(&f);
+	if (r < 0) {
+		cli_print_error(&err);
+		return EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}
+
+int target_compile(const char *cmd, const struct sf_profile *p, struct target_opts *t,
+		   struct sf_prog *out)
+{
+	struct sf_findings f;
+	struct sf_error err = { 0 };
+	int r;
+
+	t->copts.arches = t->narches ? t->arches : NULL;
+	t->copts.narches = t->narches;
+	sf_findings_init(&f, cmd);
+	r = sf_bpf_compile(p, &t->copts, out, &f, &err);
+	print_warnings(&f);
+	sf_findings_clear(&f);
+	if (r < 0) {
+		cli_print_error(&err);
+		return r == -EPROTO ? EXIT_USAGE : EXIT_FINDINGS;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,41 @@
+/* What compile, emulate and diff share: reading a profile for a target and compiling it. */
+#ifndef SF_CLI_COMPILE_COMMON_H
+#define SF_CLI_COMPILE_COMMON_H
+
+#include <getopt.h>
+
+#include "caps.h"
+#include "cli.h"
+
+struct target_opts {
+	const struct sf_arch *arches[32];
+	size_t narches;
+	const char *caps_arg;
+	unsigned kernel_major, kernel_minor;
+	struct sf_compile_opts copts;
+};
+
+/* Options every compiling command takes (long options only): --arch --caps --kernel
+ * --bad-arch --runc-compat --strict --no-verify. */
+#define TARGET_LONG_OPTIONS                                                                    \
+	{ "arch", required_argument, NULL, 0x100 }, { "caps", required_argument, NULL, 0x101 }, \
+		{ "kernel", required_argument, NULL, 0x102 },                                   \
+		{ "bad-arch", required_argument, NULL, 0x103 },                                 \
+		{ "runc-compat", no_argument, NULL, 0x104 },                                    \
+		{ "strict", no_argument, NULL, 0x105 }, { "no-verify", no_argument, NULL, 0x106 }
+
+/* Handle one of those options: 1 handled, 0 not ours, -1 usage error (printed). */
+int target_option(const char *cmd, int c, const char *arg, struct target_opts *t);
+
+/* Read PATH (a file, '-', or a built-in '@name'), resolve it as Docker would for the target,
+ * and return the resolved profile. Prints errors; returns an exit status. */
+int target_load(const char *cmd, const char *path, struct target_opts *t,
+		struct sf_profile **out);
+
+/* Compile a resolved profile for the target; warnings printed. Returns an exit status. */
+int target_compile(const char *cmd, const struct sf_profile *p, struct target_opts *t,
+		   struct sf_prog *out);
+int target_policy(const char *cmd, const struct sf_profile *p, struct target_opts *t,
+		  struct sf_policy **out);
+
+#endif

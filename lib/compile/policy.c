@@ -1,0 +1,548 @@
+/*
+ * From a profile to a policy: the target architectures, each rule's names turned into each
+ * arch's numbers (and socketcall/ipc calls), runc's rule handling (rules equal to the default
+ * skipped, unknown names skipped, repeated argument indexes split into separate rules), and the
+ * per-syscall decision built as libseccomp builds it (tree.c). Also the direct evaluation.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <strings.h>
+
+#include "compile/tree.h"
+
+static uint32_t errno_or_eperm(bool has, uint32_t v)
+{
+	return has ? v : EPERM;
+}
+
+static uint32_t rule_ret(const struct sf_rule *r)
+{
+	return sf_action_ret(r->action, errno_or_eperm(r->has_errno, r->errno_ret));
+}
+
+/* The targets: opts->arches, or the native arch then the profile's, without repeats. */
+static int target_arches(const struct sf_profile *p, const struct sf_compile_opts *o,
+			 const struct sf_arch **out, size_t *n, struct sf_error *err)
+{
+	*n = 0;
+	if (o && o->narches) {
+		for (size_t i = 0; i < o->narches && *n < 32; i++) {
+			bool dup = false;
+			for (size_t j = 0; j < *n; j++)
+				dup |= out[j] == o->arches[i];
+			if (!dup)
+				out[(*n)++] = o->arches[i];
+		}
+		return 0;
+	}
+	out[(*n)++] = sf_arch_native();
+	for (size_t i = 0; i < p->narchitectures; i++) {
+		const char *name = p->architectures[i];
+		const struct sf_arch *a = strcmp(name, "SCMP_ARCH_NATIVE") == 0 ? sf_arch_native()
+										 : sf_arch_find(name);
+		bool dup = false;
+		if (!a)
+			return sf_error_set(err, -EINVAL, "unknown architecture \"%s\"", name);
+		for (size_t j = 0; j < *n; j++)
+			dup |= out[j] == a;
+		if (!dup && *n < 32)
+			out[(*n)++] = a;
+	}
+	return 0;
+}
+
+static bool listed(const struct sf_profile *p, const struct sf_arch *a)
+{
+	for (size_t i = 0; i < p->narchitectures; i++)
+		if (strcmp(p->architectures[i], a->scmp_name) == 0 ||
+		    (strcmp(p->architectures[i], "SCMP_ARCH_NATIVE") == 0 && a == sf_arch_native()))
+			return true;
+	return false;
+}
+
+/* Rules of one section, tagged with their syscall number; sorted by number they group. */
+struct tagged {
+	uint32_t nr;
+	size_t seq; /* profile order, kept by the sort */
+	const char *name;
+	struct trule r;
+};
+
+struct section_builder {
+	struct tagged *v;
+	size_t n, cap;
+	/* nr -> first and last entry of its chain (open addressing), next entry of a chain */
+	uint32_t *keys;
+	size_t *head, *tail, *next, hcap, nkeys;
+};
+
+#define NONE ((size_t)-1)
+
+static int chain(struct section_builder *sb, size_t i)
+{
+	if (sb->nkeys * 2 >= sb->hcap) {
+		size_t cap = sb->hcap ? sb->hcap * 2 : 1024;
+		uint32_t *keys = malloc(cap * sizeof(*keys));
+		size_t *head = malloc(cap * sizeof(*head)), *tail = malloc(cap * sizeof(*tail));
+		if (!keys || !head || !tail) {
+			free(keys);
+			free(head);
+			free(tail);
+			return -ENOMEM;
+		}
+		for (size_t h = 0; h < cap; h++)
+			head[h] = NONE;
+		for (size_t h = 0; h < sb->hcap; h++) {
+			if (sb->head[h] == NONE)
+				continue;
+			size_t g = (sb->keys[h] * 0x9e3779b1u) & (cap - 1);
+			while (head[g] != NONE)
+				g = (g + 1) & (cap - 1);
+			keys[g] = sb->keys[h];
+			head[g] = sb->head[h];
+			tail[g] = sb->tail[h];
+		}
+		free(sb->keys);
+		free(sb->head);
+		free(sb->tail);
+		sb->keys = keys;
+		sb->head = head;
+		sb->tail = tail;
+		sb->hcap = cap;
+	}
+	uint32_t nr = sb->v[i].nr;
+	size_t h = (nr * 0x9e3779b1u) & (sb->hcap - 1);
+	while (sb->head[h] != NONE && sb->keys[h] != nr)
+		h = (h + 1) & (sb->hcap - 1);
+	sb->next[i] = NONE;
+	if (sb->head[h] == NONE) {
+		sb->keys[h] = nr;
+		sb->head[h] = sb->tail[h] = i;
+		sb->nkeys++;
+	} else {
+		sb->next[sb->tail[h]] = i;
+		sb->tail[h] = i;
+	}
+	return 0;
+}
+
+static int tag(struct section_builder *sb, uint32_t nr, const char *name, const struct trule *r)
+{
+	if (sb->n == sb->cap) {
+		size_t cap = sb->cap ? sb->cap * 2 : 256;
+		struct tagged *v = reallocarray(sb->v, cap, sizeof(*v));
+		size_t *next = reallocarray(sb->next, cap, sizeof(*next));
+		if (v)
+			sb->v = v;
+		if (next)
+			sb->next = next;
+		if (!v || !next)
+			return -ENOMEM;
+		sb->cap = cap;
+	}
+	sb->v[sb->n] = (struct tagged){ .nr = nr, .seq = sb->n, .name = name, .r = *r };
+	sb->n++;
+	return chain(sb, sb->n - 1);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static bool index_repeats(const struct sf_rule *r)
+{
+	for (size_t i = 0; i < r->nargs; i++)
+		for (size_t j = i + 1; j < r->nargs; j++)
+			if (r->args[i].index == r->args[j].index)
+				return true;
+	return false;
+}
+
+/* runc: conditions are ANDed, unless an index repeats: then each is a rule of its own. */
+static int add_rule(struct section_builder *sb, uint32_t nr, const char *name,
+		    const struct sf_rule *r, size_t ri, uint32_t ret, bool has_call, uint32_t call)
+{
+	struct trule t = { .ret = ret, .rule = ri, .has_call = has_call, .call = call };
+
+	if (r->nargs && index_repeats(r)) {
+		for (size_t i = 0; i < r->nargs; i++) {
+			t.conds = &r->args[i];
+			t.nconds = 1;
+			int e = tag(sb, nr, name, &t);
+			if (e < 0)
+				return e;
+		}
+		return 0;
+	}
+	t.conds = r->args;
+	t.nconds = r->nargs;
+	return tag(sb, nr, name, &t);
+}
+
+
+/* The largest number the profile names for one ABI (any rule, any action), as runc finds it. */
+static uint32_t max_named(const struct sf_profile *p, const struct sf_arch *a)
+{
+	long max = 0;
+	for (size_t i = 0; i < p->nrules; i++)
+		for (size_t j = 0; j < p->rules[i].nnames; j++) {
+			long nr = sf_syscall_nr(a, p->rules[i].names[j]);
+			if (nr > max)
+				max = nr;
+		}
+	return (uint32_t)max;
+}
+
+/* What a rule's name means, found once for all sections. */
+struct name_info {
+	long idx;     /* in the syscall table, or -1 */
+	uint8_t mux;  /* 0, or 1 for socketcall, 2 for ipc */
+	unsigned call;
+};
+
+static struct name_info *name_infos(const struct sf_profile *p, size_t **offsets)
+{
+	size_t total = 0;
+	const struct sf_arch *x86 = sf_arch_find("x86");
+
+	for (size_t i = 0; i < p->nrules; i++)
+		total += p->rules[i].nnames;
+	struct name_info *v = malloc((total + 1) * sizeof(*v));
+	size_t *off = malloc((p->nrules + 1) * sizeof(*off));
+	if (!v || !off) {
+		free(v);
+		free(off);
+		return NULL;
+	}
+	total = 0;
+	for (size_t i = 0; i < p->nrules; i++) {
+		off[i] = total;
+		for (size_t j = 0; j < p->rules[i].nnames; j++, total++) {
+			const char *name = p->rules[i].names[j];
+			long mux;
+			struct name_info *ni = &v[total];
+			ni->idx = sf_syscall_index(name);
+			ni->mux = 0;
+			/* x86 multiplexes both socketcall and ipc: the call numbers are the same
+			 * on every arch that does. */
+			if (ni->idx >= 0 && sf_syscall_multiplexed(x86, name, &mux, &ni->call))
+				ni->mux = mux == x86->socketcall_nr ? 1 : 2;
+		}
+	}
+	*offsets = off;
+	return v;
+}
+
+static int build_section(struct sf_policy *pol, struct arch_policy *ap,
+			 const struct sf_arch *const *abis, size_t nabis, const struct sf_profile *p,
+			 const struct name_info *ni, const size_t *ni_off,
+			 const struct sf_compile_opts *o, struct sf_error *err)
+{
+	struct section_builder sb = { 0 };
+	struct trule *rules = NULL;
+	int r = 0;
+
+	for (size_t ri = 0; ri < p->nrules && r == 0; ri++) {
+		const struct sf_rule *rule = &p->rules[ri];
+		uint32_t ret = rule_ret(rule);
+		/* runc and crun skip a rule whose action is the default (libseccomp refuses it). */
+		if (ret == ap->default_ret || !rule->action)
+			continue;
+		for (size_t j = 0; j < rule->nnames && r == 0; j++) {
+			const char *name = rule->names[j];
+			const struct name_info *info = &ni[ni_off[ri] + j];
+			if (info->idx < 0)
+				continue; /* reported once by the caller */
+			for (size_t k = 0; k < nabis && r == 0; k++) {
+				const struct sf_arch *a = abis[k];
+				long nr = sf_syscall_nr_at(a, (size_t)info->idx);
+				long mux = info->mux == 1 ? a->socketcall_nr
+					 : info->mux == 2 ? a->ipc_nr
+							  : -1;
+				if (nr >= 0)
+					r = add_rule(&sb, (uint32_t)nr, name, rule, ri, ret, false, 0);
+				if (r == 0 && mux >= 0)
+					r = add_rule(&sb, (uint32_t)mux,
+						     info->mux == 1 ? "socketcall" : "ipc", rule, ri,
+						     ret, true, info->call);
+			}
+		}
+	}
+	if (r < 0) {
+		sf_error_set(err, r, "out of memory");
+		goto out;
+	}
+	ap->dec = sf_arena_alloc(pol->arena, (sb.n + 1) * sizeof(*ap->dec));
+	rules = malloc((sb.n + 1) * sizeof(*rules));
+	if (!ap->dec || !rules) {
+		r = sf_error_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	/* The distinct numbers in order; each one's rules in profile order along its chain. */
+	uint32_t *nrs = malloc((sb.nkeys + 1) * sizeof(*nrs));
+	size_t nnrs = 0;
+	if (!nrs) {
+		r = sf_error_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t h = 0; h < sb.hcap; h++)
+		if (sb.head[h] != NONE)
+			nrs[nnrs++] = sb.keys[h];
+	qsort(nrs, nnrs, sizeof(*nrs), cmp_u32);
+	for (size_t i = 0; i < nnrs; i++) {
+		size_t h = (nrs[i] * 0x9e3779b1u) & (sb.hcap - 1);
+		while (sb.keys[h] != nrs[i] || sb.head[h] == NONE)
+			h = (h + 1) & (sb.hcap - 1);
+		struct tagged *first = &sb.v[sb.head[h]];
+		struct decision *d = &ap->dec[ap->ndec];
+		size_t bad = 0, nrules = 0;
+		for (size_t k = sb.head[h]; k != NONE; k = sb.next[k])
+			rules[nrules++] = sb.v[k].r;
+		int e = sf_tree_build(pol->arena, rules, nrules, ap->arch->bits, ap->default_ret,
+				      &d->d, &bad);
+		if (e == -EEXIST) {
+			const struct sf_rule *br = &p->rules[rules[bad].rule];
+			free(nrs);
+			r = sf_error_set_at(err, -EINVAL, NULL, br->node ? br->node->line : 0,
+					    br->node ? br->node->col : 0,
+					    "syscalls[%zu]: \"%s\" has the same argument conditions as "
+					    "an earlier rule with another action: libseccomp refuses "
+					    "it (EEXIST), so runc and crun would not start",
+					    rules[bad].rule, first->name ? first->name : "?");
+			goto out;
+		}
+		if (e < 0) {
+			free(nrs);
+			r = sf_error_set(err, e, "out of memory");
+			goto out;
+		}
+		if (!d->d.node && d->d.ret == ap->default_ret)
+			continue;
+		d->nr = first->nr;
+		d->name = first->name;
+		ap->ndec++;
+	}
+	free(nrs);
+
+	/* runc's ENOSYS stub covers the arches the profile lists, each ABI on its own. */
+	bool stub = o && o->runc_compat && p->default_action != SF_ACT_ALLOW &&
+		    p->default_action != SF_ACT_LOG && p->default_action != SF_ACT_TRACE;
+	for (size_t k = 0; stub && k < nabis; k++) {
+		const struct sf_arch *a = abis[k];
+		uint32_t max = max_named(p, a);
+		if (!listed(p, a) || max == 0)
+			continue;
+		if (a->nr_offset == SF_X32_BIT && strcmp(a->name, "x32") == 0) {
+			ap->enosys_x32 = true;
+			ap->enosys_max_x32 = max;
+		} else {
+			ap->enosys = true;
+			ap->enosys_max = max;
+		}
+	}
+out:
+	free(rules);
+	free(sb.v);
+	free(sb.next);
+	free(sb.keys);
+	free(sb.head);
+	free(sb.tail);
+	return r;
+}
+
+int sf_policy_build(const struct sf_profile *p, const struct sf_compile_opts *o,
+		    struct sf_policy **out, struct sf_findings *f, struct sf_error *err)
+{
+	const struct sf_arch *arches[32];
+	size_t narches;
+	struct sf_policy *pol;
+	int r;
+
+	*out = NULL;
+	if (!p->default_action)
+		return sf_error_set(err, -EINVAL, "the profile has no default action");
+	if (p->narchmap)
+		return sf_error_set(err, -EINVAL,
+				    "the profile has an archMap: resolve it first (sf_profile_resolve)");
+	r = target_arches(p, o, arches, &narches, err);
+	if (r < 0)
+		return r;
+	size_t *ni_off = NULL;
+	struct name_info *ni = name_infos(p, &ni_off);
+	if (!ni)
+		return sf_error_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < p->nrules; i++)
+		for (size_t j = 0; j < p->rules[i].nnames; j++) {
+			const char *name = p->rules[i].names[j];
+			if (ni[ni_off[i] + j].idx >= 0)
+				continue;
+			if (o && o->strict) {
+				free(ni);
+				free(ni_off);
+				return sf_error_set_at(err, -EINVAL, NULL,
+						       p->rules[i].node ? p->rules[i].node->line : 0,
+						       p->rules[i].node ? p->rules[i].node->col : 0,
+						       "unknown syscall \"%s\"", name);
+			}
+			if (f)
+				sf_findings_add(f, SF_SEV_WARNING, p->rules[i].node, "", "unknown-syscall",
+						"runc and crun skip names they do not know",
+						"unknown syscall \"%s\" skipped", name);
+		}
+	pol = calloc(1, sizeof(*pol));
+	if (!pol || !(pol->arena = sf_arena_new())) {
+		free(pol);
+		free(ni);
+		free(ni_off);
+		return sf_error_set(err, -ENOMEM, "out of memory");
+	}
+	pol->bad_arch_ret = o && o->has_bad_arch ? o->bad_arch_ret : SECCOMP_RET_KILL_THREAD;
+	pol->runc_compat = o && o->runc_compat;
+	pol->archs = sf_arena_alloc(pol->arena, narches * sizeof(*pol->archs));
+	if (!pol->archs) {
+		r = sf_error_set(err, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	uint32_t def = sf_action_ret(p->default_action,
+				     errno_or_eperm(p->has_default_errno, p->default_errno));
+	/* One section per AUDIT_ARCH value; x32 joins x86_64's. */
+	for (size_t i = 0; i < narches; i++) {
+		const struct sf_arch *a = arches[i], *abis[2];
+		size_t nabis = 0;
+		bool is_x32 = strcmp(a->name, "x32") == 0;
+		const struct sf_arch *host = is_x32 ? sf_arch_find("x86_64") : a;
+		bool seen = false;
+		for (size_t j = 0; j < pol->narchs; j++)
+			seen |= pol->archs[j].arch == host;
+		if (seen)
+			continue;
+		struct arch_policy *ap = &pol->archs[pol->narchs++];
+		memset(ap, 0, sizeof(*ap));
+		ap->arch = host;
+		ap->is_x86_64 = strcmp(host->name, "x86_64") == 0;
+		ap->is_s390 = strcmp(host->name, "s390") == 0 || strcmp(host->name, "s390x") == 0;
+		ap->default_ret = def;
+		for (size_t j = 0; j < narches; j++) {
+			if (arches[j] == host) {
+				ap->has_native_abi = true;
+				abis[nabis++] = host;
+			}
+		}
+		if (strcmp(host->name, "x86_64") == 0)
+			for (size_t j = 0; j < narches; j++)
+				if (strcmp(arches[j]->name, "x32") == 0) {
+					ap->has_x32 = true;
+					abis[nabis++] = arches[j];
+				}
+		r = build_section(pol, ap, abis, nabis, p, ni, ni_off, o, err);
+		if (r < 0)
+			goto fail;
+	}
+	free(ni);
+	free(ni_off);
+	*out = pol;
+	return 0;
+fail:
+	free(ni);
+	free(ni_off);
+	sf_policy_free(pol);
+	return r;
+}
+
+void sf_policy_free(struct sf_policy *pol)
+{
+	if (!pol)
+		return;
+	sf_arena_free(pol->arena);
+	free(pol);
+}
+
+size_t sf_policy_narches(const struct sf_policy *pol)
+{
+	return pol->narchs;
+}
+
+const struct sf_arch *sf_policy_arch(const struct sf_policy *pol, size_t i)
+{
+	return i < pol->narchs ? pol->archs[i].arch : NULL;
+}
+
+const struct arch_policy *sf_policy_find_arch(const struct sf_policy *pol, uint32_t audit,
+					      uint32_t nr)
+{
+	(void)nr;
+	for (size_t i = 0; i < pol->narchs; i++)
+		if (pol->archs[i].arch->audit_arch == audit)
+			return &pol->archs[i];
+	return NULL;
+}
+
+static uint64_t arg_of(const struct seccomp_data *d, unsigned i)
+{
+	return d->args[i];
+}
+
+static bool dnode_true(const struct dnode *n, const struct seccomp_data *d, unsigned bits)
+{
+	uint64_t a = arg_of(d, n->arg);
+	uint32_t w = n->hi ? (uint32_t)(a >> 32) : (uint32_t)a;
+	(void)bits;
+	w &= n->mask;
+	switch (n->op) {
+	case DOP_EQ:
+		return w == n->k;
+	case DOP_GT:
+		return w > n->k;
+	case DOP_GE:
+		return w >= n->k;
+	}
+	return false;
+}
+
+uint32_t sf_dtarget_eval(const struct dtarget *t, const struct seccomp_data *d, unsigned bits)
+{
+	const struct dnode *n = t->node;
+	uint32_t ret = t->ret;
+	while (n) {
+		const struct dtarget *next = dnode_true(n, d, bits) ? &n->t : &n->f;
+		n = next->node;
+		ret = next->ret;
+	}
+	return ret;
+}
+
+uint32_t sf_policy_eval(const struct sf_policy *pol, const struct seccomp_data *d)
+{
+	const struct arch_policy *ap = sf_policy_find_arch(pol, d->arch, (uint32_t)d->nr);
+	uint32_t nr = (uint32_t)d->nr;
+	bool x32 = false;
+
+	if (!ap)
+		return pol->bad_arch_ret;
+	if (ap->is_x86_64)
+		x32 = (nr & SF_X32_BIT) != 0;
+	/* runc's stub comes first and judges each ABI by its own largest number. */
+	if (x32 ? ap->enosys_x32 && nr > ap->enosys_max_x32 : ap->enosys && nr > ap->enosys_max)
+		return SECCOMP_RET_ERRNO | ENOSYS;
+	if (ap->enosys && nr == 0 && ap->is_s390)
+		return SECCOMP_RET_ERRNO | ENOSYS;
+	/* libseccomp's guard on x86_64 without x32 is `nr >= 0x40000000` (so 0x80000000 is
+	 * caught too), with -1 let through for tracers; with x32 alone, the numbers below. */
+	if (ap->is_x86_64 && !ap->has_x32 && nr >= SF_X32_BIT && nr != 0xffffffffu)
+		return pol->bad_arch_ret;
+	if (ap->is_x86_64 && !ap->has_native_abi && nr < SF_X32_BIT)
+		return pol->bad_arch_ret;
+	size_t lo = 0, hi = ap->ndec;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (ap->dec[mid].nr < nr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < ap->ndec && ap->dec[lo].nr == nr)
+		return sf_dtarget_eval(&ap->dec[lo].d, d, ap->arch->bits);
+	return ap->default_ret;
+}
