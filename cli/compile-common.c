@@ -100,7 +100,7 @@ int target_load(const char *cmd, const char *path, struct target_opts *t, struct
 		return EXIT_USAGE;
 	}
 	struct sf_target tg = {
-		.arch = t->narches ? t->arches[0]->name : NULL,
+		.arch = t->narches && !t->arch_is_abi ? t->arches[0]->name : NULL,
 		.caps = t->caps_arg ? (const char *const *)caps.names : NULL,
 		.kernel_major = t->kernel_major,
 		.kernel_minor = t->kernel_minor,

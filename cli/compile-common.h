@@ -10,6 +10,9 @@
 struct target_opts {
 	const struct sf_arch *arches[32];
 	size_t narches;
+	/* The machine Docker's includes/excludes and archMap are resolved for: the first
+	 * --arch when cross-compiling; the native arch when --arch names a calling ABI. */
+	bool arch_is_abi;
 	const char *caps_arg;
 	unsigned kernel_major, kernel_minor;
 	struct sf_compile_opts copts;

@@ -349,21 +349,70 @@ static void test_oracle_big_endian_arch(void **state)
 	sf_prog_free(&prog);
 }
 
-static void test_oracle_optimize_levels_agree(void **state)
+/*
+ * libseccomp 2.5.4's binary tree (optimize 2, which runc turns on above 32 rules) shares the
+ * blocks of equal comparison chains between syscalls but drops the reload of the argument's high
+ * word: a path that arrives with the low word in A compares it as the high word. Here dup2(1, ..)
+ * must be TRACE (1 <= 2^32) and level 2 returns ERRNO. A real kernel agrees with the emulator
+ * (checked by hand: dup2 returns EPERM under level 2, ENOSYS under level 1). The oracle keeps the
+ * bug, since it is what runc loads; compare meanings against optimize = 1.
+ */
+static const char optimize2_bug[] =
+	"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":["
+	"{\"names\":[\"dup2\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+	"{\"index\":0,\"value\":0,\"op\":\"SCMP_CMP_LT\"}]},"
+	"{\"names\":[\"prctl\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":["
+	"{\"index\":0,\"value\":27,\"op\":\"SCMP_CMP_LT\"}]},"
+	"{\"names\":[\"prctl\"],\"action\":\"SCMP_ACT_TRAP\",\"args\":["
+	"{\"index\":0,\"value\":2147483647,\"op\":\"SCMP_CMP_GT\"}]},"
+	"{\"names\":[\"prctl\",\"dup2\"],\"action\":\"SCMP_ACT_TRACE\",\"args\":["
+	"{\"index\":0,\"value\":4294967296,\"op\":\"SCMP_CMP_LE\"}]}]}";
+
+static void test_libseccomp_optimize2_miscompiles(void **state)
+{
+	const struct sf_arch *x86_64 = A("x86_64");
+	const struct sf_arch *arches[] = { x86_64 };
+	const struct scmp_version *v = seccomp_version();
+	struct sf_profile *p = parse(optimize2_bug);
+	struct oracle_opts o = { .arches = arches, .narches = 1, .optimize = 1 };
+	struct sf_prog p1 = { 0 }, p2 = { 0 };
+	struct oracle_diff diff;
+
+	(void)state;
+	assert_int_equal(oracle_build_opts(p, &o, &p1, NULL, NULL, 0), 0);
+	o.optimize = 2;
+	assert_int_equal(oracle_build_opts(p, &o, &p2, NULL, NULL, 0), 0);
+	assert_int_equal(run(&p1, x86_64, "dup2", 1, 0), RET_TRACE(1));
+	assert_int_equal(run(&p1, x86_64, "prctl", 100, 0), RET_TRACE(1));
+	assert_int_equal(run(&p1, x86_64, "prctl", 0x100000001ULL, 0), SECCOMP_RET_TRAP);
+	if (v->major == 2 && v->minor == 5 && v->micro == 4) {
+		assert_int_equal(run(&p2, x86_64, "dup2", 1, 0), RET_ERRNO(EPERM));
+		assert_int_equal(run(&p2, x86_64, "prctl", 100, 0), RET_ERRNO(EPERM));
+		assert_int_equal(oracle_diff_progs(&p1, &p2, p, arches, 1, 0, &diff), 1);
+		print_message("  libseccomp 2.5.4, optimize 2: %s\n", diff.msg);
+	}
+	sf_prog_free(&p1);
+	sf_prog_free(&p2);
+	sf_profile_free(p);
+}
+
+/* Levels 1 and 2 on random large profiles: the harness runs, and how often 2.5.4 goes wrong. */
+static void test_oracle_optimize_levels(void **state)
 {
 	const struct sf_arch *x86_64 = A("x86_64"), *x86 = A("x86");
 	const struct sf_arch *arches[] = { x86_64, x86 };
 	struct gen_opts go = gen_opts_default();
 	uint64_t seed = test_seed();
-	size_t built = 0, compared = 0;
+	size_t built = 0, compared = 0, differ = 0, no_args_differ = 0;
 
 	(void)state;
 	go.min_rules = 30;
 	go.max_rules = 45;
 	go.max_names = 2;
 	go.overlap = true;
-	for (int n = 0; n < 24; n++) {
-		struct sf_profile *p = gen_profile(&seed, &go);
+	for (int n = 0; n < 40; n++) {
+		bool args_only_small = n % 2;
+		struct sf_profile *p;
 		struct oracle_opts o1 = { .arches = arches, .narches = 2, .optimize = 1 };
 		struct oracle_opts o2 = o1, orunc = o1;
 		struct oracle_info i1, i2, ir;
@@ -371,6 +420,9 @@ static void test_oracle_optimize_levels_agree(void **state)
 		struct oracle_diff diff;
 		size_t calls = 0;
 
+		/* Every other profile without argument conditions: level 2 must be right there. */
+		go.max_args = args_only_small ? 0 : 3;
+		p = gen_profile(&seed, &go);
 		assert_non_null(p);
 		o2.optimize = 2;
 		orunc.optimize = 0;
@@ -382,14 +434,10 @@ static void test_oracle_optimize_levels_agree(void **state)
 			assert_int_equal(i1.optimize, 1);
 			assert_int_equal(i2.optimize, 2);
 			assert_int_equal(ir.optimize, calls > 32 ? 2 : 1);
-			/* A binary tree and an if-chain: the same meaning. */
 			int rc = oracle_diff_progs(&p1, &p2, p, arches, 2, 0, &diff);
-			if (rc) {
-				char *pfc = oracle_pfc(p, &o1);
-				print_message("%s\n", pfc ? pfc : "(no pfc)");
-				free(pfc);
-				fail_msg("optimize 1 vs 2 (rc %d): %s", rc, diff.msg);
-			}
+			assert_true(rc >= 0);
+			differ += rc;
+			no_args_differ += rc && args_only_small;
 			compared += diff.checked;
 			built++;
 		}
@@ -398,8 +446,10 @@ static void test_oracle_optimize_levels_agree(void **state)
 		sf_prog_free(&pr);
 		sf_profile_free(p);
 	}
-	print_message("  optimize 1 vs 2: %zu profiles, %zu inputs compared\n", built, compared);
-	assert_true(built >= 12);
+	print_message("  optimize 1 vs 2: %zu profiles, %zu inputs; %zu disagree (libseccomp)\n",
+		      built, compared, differ);
+	assert_int_equal(no_args_differ, 0);
+	assert_true(built >= 25);
 }
 
 /* --------------------------------------------------------------------------------------------
@@ -618,7 +668,9 @@ static void test_gen_profiles_check_clean_and_build(void **state)
 			      sets[s].name, accepted, total, 100.0 * (double)accepted / (double)total,
 			      eexist, other, (double)warnings / (double)total);
 		assert_int_equal(other, 0);
-		assert_true(accepted * 10 >= total * 8);
+		/* Large overlapping profiles repeat a comparison chain with another action often
+		 * enough (libseccomp: -EEXIST) to bring the rate down to about two thirds. */
+		assert_true(accepted * 10 >= total * (sets[s].big ? 5 : 9));
 	}
 }
 
@@ -912,7 +964,8 @@ int main(void)
 		cmocka_unit_test(test_oracle_repeated_index_is_or),
 		cmocka_unit_test(test_oracle_rule_precedence),
 		cmocka_unit_test(test_oracle_big_endian_arch),
-		cmocka_unit_test(test_oracle_optimize_levels_agree),
+		cmocka_unit_test(test_libseccomp_optimize2_miscompiles),
+		cmocka_unit_test(test_oracle_optimize_levels),
 		cmocka_unit_test(test_gen_vocab_exists_on_x86_64_and_x86),
 		cmocka_unit_test(test_gen_deterministic),
 		cmocka_unit_test(test_gen_respects_options),
