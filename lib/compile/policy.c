@@ -160,12 +160,48 @@ static bool index_repeats(const struct sf_rule *r)
 	return false;
 }
 
+/* How restrictive an outcome is, in the kernel's order of precedence (0: the most). */
+static unsigned rank(uint32_t ret)
+{
+	switch (ret & SECCOMP_RET_ACTION_FULL) {
+	case SECCOMP_RET_KILL_PROCESS:
+		return 0;
+	case SECCOMP_RET_KILL_THREAD:
+		return 1;
+	case SECCOMP_RET_TRAP:
+		return 2;
+	case SECCOMP_RET_ERRNO:
+		return 3;
+	case SECCOMP_RET_USER_NOTIF:
+		return 4;
+	case SECCOMP_RET_TRACE:
+		return 5;
+	case SECCOMP_RET_LOG:
+		return 6;
+	default:
+		return 7;
+	}
+}
+
 /* runc: conditions are ANDed, unless an index repeats: then each is a rule of its own. */
 static int add_rule(struct section_builder *sb, uint32_t nr, const char *name,
-		    const struct sf_rule *r, size_t ri, uint32_t ret, bool has_call, uint32_t call)
+		    const struct sf_rule *r, size_t ri, uint32_t ret, bool has_call, uint32_t call,
+		    uint32_t default_ret)
 {
 	struct trule t = { .ret = ret, .rule = ri, .has_call = has_call, .call = call };
 
+	/*
+	 * Through socketcall/ipc the call's own arguments sit behind a pointer the filter cannot
+	 * read. libseccomp drops or misplaces such conditions, widening an allow for one socket
+	 * family into an allow for all (docs/semantics.md). Fail closed instead: a conditional
+	 * rule reaches the multiplexed call only when it is at least as strict as the default,
+	 * and then for every argument value.
+	 */
+	if (has_call && r->nargs) {
+		if (rank(ret) > rank(default_ret))
+			return 0;
+		return tag(sb, nr, name, &t);
+	}
 	if (r->nargs && index_repeats(r)) {
 		for (size_t i = 0; i < r->nargs; i++) {
 			t.conds = &r->args[i];
@@ -262,11 +298,12 @@ static int build_section(struct sf_policy *pol, struct arch_policy *ap,
 					 : info->mux == 2 ? a->ipc_nr
 							  : -1;
 				if (nr >= 0)
-					r = add_rule(&sb, (uint32_t)nr, name, rule, ri, ret, false, 0);
+					r = add_rule(&sb, (uint32_t)nr, name, rule, ri, ret, false, 0,
+						     ap->default_ret);
 				if (r == 0 && mux >= 0)
 					r = add_rule(&sb, (uint32_t)mux,
 						     info->mux == 1 ? "socketcall" : "ipc", rule, ri,
-						     ret, true, info->call);
+						     ret, true, info->call, ap->default_ret);
 			}
 		}
 	}

@@ -140,6 +140,90 @@ static void check_names(struct checker *c, size_t i)
 
 #undef NAME_PATH
 
+/*
+ * Arguments declared `int` (or pid_t) in the kernel's or libc's prototype, for common syscalls.
+ * A 64-bit register carries such a value sign-extended or zero-extended depending on the
+ * caller, so a 64-bit comparison with a negative int can match only one of the two.
+ */
+static const struct {
+	const char *name;
+	uint8_t mask; /* bit i: argument i is an int */
+} int_args[] = {
+	{ "accept4", 0x09 },	    { "bind", 0x01 },	       { "bpf", 0x01 },
+	{ "connect", 0x01 },	    { "dup3", 0x04 },	       { "epoll_ctl", 0x07 },
+	{ "eventfd2", 0x02 },	    { "faccessat", 0x05 },     { "faccessat2", 0x0d },
+	{ "fchmodat", 0x01 },	    { "fchownat", 0x11 },      { "futex", 0x02 },
+	{ "getsockopt", 0x07 },	    { "inotify_add_watch", 0x01 }, { "keyctl", 0x01 },
+	{ "kill", 0x03 },	    { "linkat", 0x15 },	       { "listen", 0x03 },
+	{ "madvise", 0x04 },	    { "mkdirat", 0x01 },       { "mknodat", 0x01 },
+	{ "mmap", 0x10 },	    { "newfstatat", 0x09 },    { "open", 0x02 },
+	{ "openat", 0x05 },	    { "pidfd_open", 0x01 },    { "prctl", 0x01 },
+	{ "readlinkat", 0x01 },	    { "recvfrom", 0x01 },      { "renameat", 0x05 },
+	{ "renameat2", 0x05 },	    { "rt_sigqueueinfo", 0x03 }, { "sched_setscheduler", 0x03 },
+	{ "sendto", 0x01 },	    { "setns", 0x03 },	       { "setpriority", 0x07 },
+	{ "setsockopt", 0x07 },	    { "shutdown", 0x03 },      { "socket", 0x07 },
+	{ "socketpair", 0x07 },	    { "statx", 0x05 },	       { "symlinkat", 0x02 },
+	{ "tgkill", 0x07 },	    { "tkill", 0x03 },	       { "unlinkat", 0x05 },
+	{ "utimensat", 0x09 },	    { "wait4", 0x05 },	       { "waitid", 0x03 },
+};
+
+static bool is_int_arg(const char *name, unsigned index)
+{
+	for (size_t i = 0; i < SF_ARRAY_SIZE(int_args); i++)
+		if (strcmp(int_args[i].name, name) == 0)
+			return index < 8 && (int_args[i].mask >> index) & 1;
+	return false;
+}
+
+static void check_int_extension(struct checker *c, const struct sf_rule *r, size_t ri)
+{
+	bool wide = false;
+	for (size_t k = 0; k < c->narches; k++)
+		wide |= c->arches[k]->bits == 64 && strcmp(c->arches[k]->name, "x32") != 0;
+	if (!wide)
+		return; /* 32-bit ABIs compare the low word only: both extensions look alike */
+	for (size_t j = 0; j < r->nargs; j++) {
+		const struct sf_arg *a = &r->args[j];
+		uint64_t v = a->value;
+		uint32_t hi = (uint32_t)(v >> 32), lo = (uint32_t)v;
+		bool negative = (lo & 0x80000000u) != 0;
+		if (a->op == SF_OP_MASKED_EQ && (a->value >> 32) == 0)
+			continue; /* only the low word is compared: fine for ints */
+		if (a->op == SF_OP_MASKED_EQ)
+			v = a->value_two & a->value, hi = (uint32_t)(v >> 32), lo = (uint32_t)v,
+			negative = (lo & 0x80000000u) != 0;
+		if (hi == 0 && !negative)
+			continue; /* a non-negative int: both extensions give this value */
+		for (size_t n = 0; n < r->nnames; n++) {
+			if (!is_int_arg(r->names[n], a->index))
+				continue;
+			char path[PATH_LEN], hint[192];
+			snprintf(path, PATH_LEN, "syscalls[%zu].args[%zu]", ri, j);
+			snprintf(hint, sizeof(hint),
+				 "compare the low 32 bits only: SCMP_CMP_MASKED_EQ with value "
+				 "4294967295 and valueTwo %u",
+				 lo);
+			if (hi == 0 || hi == 0xffffffffu)
+				sf_findings_add(c->f, SF_SEV_WARNING, a->node, path, "int-extension",
+						hint,
+						"argument %u of %s is an int: a negative value reaches "
+						"the filter sign-extended (0xffffffff%08x) or "
+						"zero-extended (0x%08x) depending on the caller, and this "
+						"condition matches only the %s form",
+						a->index, r->names[n], lo, lo,
+						hi == 0 ? "zero-extended" : "sign-extended");
+			else
+				sf_findings_add(c->f, SF_SEV_WARNING, a->node, path, "int-extension",
+						hint,
+						"argument %u of %s is an int, but the value %#" PRIx64
+						" is not one an int can take: the condition compares "
+						"bits no int sets",
+						a->index, r->names[n], a->value);
+			break;
+		}
+	}
+}
+
 static void check_rule(struct checker *c, size_t i)
 {
 	const struct sf_profile *p = c->p;
@@ -148,6 +232,7 @@ static void check_rule(struct checker *c, size_t i)
 
 	rule_path(path, i);
 	check_names(c, i);
+	check_int_extension(c, r, i);
 	if (r->has_errno && r->action && !sf_action_takes_errno(r->action)) {
 		snprintf(sub, sizeof(sub), "%s.errnoRet", path);
 		sf_findings_add(c->f, SF_SEV_ERROR, r->node, sub, "errno-on-action",

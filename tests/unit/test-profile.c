@@ -427,6 +427,31 @@ static void test_notify_rules(void **state)
 	       "killable-without-listener", SF_SEV_ERROR, 0, 0);
 }
 
+static void test_int_argument_extension(void **state)
+{
+	/* AT_FDCWD written sign-extended matches only callers that sign-extend. */
+	expect(ALLOWLIST_HEAD "\"syscalls\":[{\"names\":[\"openat\"],\"action\":\"SCMP_ACT_ALLOW\","
+			      "\"args\":[{\"index\":0,\"value\":18446744073709551516,"
+			      "\"op\":\"SCMP_CMP_EQ\"}]}]}",
+	       "int-extension", SF_SEV_WARNING, 0, 0);
+	/* kill(-1) written zero-extended matches only callers that zero-extend. */
+	expect(ALLOWLIST_HEAD "\"syscalls\":[{\"names\":[\"kill\"],\"action\":\"SCMP_ACT_ALLOW\","
+			      "\"args\":[{\"index\":0,\"value\":4294967295,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+	       "int-extension", SF_SEV_WARNING, 0, 0);
+	/* Non-negative ints, the low-word mask, non-int arguments and 32-bit-only profiles:
+	 * nothing to say. */
+	expect_clean(ALLOWLIST_HEAD "\"syscalls\":[{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\","
+				    "\"args\":[{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"}]},"
+				    "{\"names\":[\"kill\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+				    "\"value\":4294967295,\"valueTwo\":4294967295,"
+				    "\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
+				    "{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+				    "\"value\":4294967295,\"op\":\"SCMP_CMP_EQ\"}]}]}");
+	expect_clean("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_ARM\"],"
+		     "\"syscalls\":[{\"names\":[\"kill\"],\"action\":\"SCMP_ACT_ALLOW\","
+		     "\"args\":[{\"index\":0,\"value\":4294967295,\"op\":\"SCMP_CMP_EQ\"}]}]}");
+}
+
 static void test_arch_and_archmap_together(void **state)
 {
 	expect("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
@@ -802,6 +827,7 @@ int main(void)
 		cmocka_unit_test(test_syscall_on_no_listed_arch),
 		cmocka_unit_test(test_posture_warnings),
 		cmocka_unit_test(test_notify_rules),
+		cmocka_unit_test(test_int_argument_extension),
 		cmocka_unit_test(test_arch_and_archmap_together),
 		cmocka_unit_test(test_spo_object_reads_its_spec),
 		cmocka_unit_test(test_round_trip_json),
