@@ -45,7 +45,7 @@ OPT += -fsanitize=fuzzer-no-link,address,undefined
 LDSAN := -fsanitize=address,undefined
 endif
 
-CPPFLAGS += -Iinclude -Ilib -DSYSFENCE_VERSION_STRING='"$(VERSION)"'
+CPPFLAGS += -Iinclude -Ilib -DSYSFENCE_VERSION_STRING='"$(VERSION)"' -MMD -MP
 CFLAGS ?=
 CFLAGS := $(CSTD) $(WARN) $(OPT) $(HARDEN) $(CFLAGS)
 LDFLAGS += -Wl,-z,relro,-z,now $(LDSAN)
@@ -57,7 +57,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 SUPPORT_SRC := $(sort $(wildcard tests/support/*.c))
-HDRS := $(wildcard include/sysfence/*.h lib/*/*.h tests/support/*.h)
+HDRS := $(wildcard include/sysfence/*.h lib/*/*.h cli/*.h tests/support/*.h)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -70,6 +70,9 @@ STATIC := $(BUILD)/libsysfence.a
 SHARED := $(BUILD)/libsysfence.so.$(VERSION)
 PROG := $(BUILD)/sysfence
 PC := $(BUILD)/sysfence.pc
+
+.DEFAULT_GOAL := all
+-include $(shell find $(BUILD) -name "*.d" 2>/dev/null)
 
 .PHONY: all lib tests check check-unit check-integration check-clang check-san check-fuzz \
 	demo fuzz bench gen install uninstall clean format deps

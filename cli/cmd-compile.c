@@ -35,7 +35,7 @@ const char help_compile[] =
 	"  --strict            unknown syscall names are errors (default: skipped with a warning,\n"
 	"                      as runc and crun skip them)\n"
 	"  --no-verify         skip the proof\n"
-	"  -v, --verbose       print the program's size and how many inputs were verified\n"
+	"  -v, --verbose       print the program's size, whether it was verified, and the time\n"
 	"\n"
 	"exit status: 0 written, 1 invalid profile, 2 usage, I/O or verification error.\n";
 

@@ -18,6 +18,8 @@ const char help_diff[] =
 	"\n"
 	"The summary counts syscalls: +N that B allows and A does not, -N that A allows and B\n"
 	"does not, N changed (another difference, or a difference for some arguments only).\n"
+	"Numbers that name no syscall of the ABI are listed apart (JSON kind \"no-syscall\") and\n"
+	"not counted.\n"
 	"\n"
 	"options:\n"
 	"  --arch A,...   compare for these ABIs (default: this machine's and both profiles')\n"
@@ -31,23 +33,66 @@ struct delta {
 	uint32_t a, b;
 };
 
+/* How many inputs were tried per (arch, number): a number differs "outright" only when every
+ * input tried for it differs the same way. */
+struct tried {
+	uint32_t arch, nr;
+	size_t n;
+	bool used;
+};
+
 struct dctx {
 	const struct sf_policy *pa, *pb;
 	struct delta *v;
 	size_t n, cap;
+	struct tried *t;
+	size_t tcap, tn;
 	int oom;
 };
+
+static struct tried *tried_slot(struct dctx *c, uint32_t arch, uint32_t nr)
+{
+	if (c->tn * 2 >= c->tcap) {
+		size_t cap = c->tcap ? c->tcap * 2 : 4096;
+		struct tried *t = calloc(cap, sizeof(*t));
+		if (!t)
+			return NULL;
+		for (size_t i = 0; i < c->tcap; i++) {
+			if (!c->t[i].used)
+				continue;
+			size_t h = (c->t[i].arch * 31u + c->t[i].nr * 0x9e3779b1u) & (cap - 1);
+			while (t[h].used)
+				h = (h + 1) & (cap - 1);
+			t[h] = c->t[i];
+		}
+		free(c->t);
+		c->t = t;
+		c->tcap = cap;
+	}
+	size_t h = (arch * 31u + nr * 0x9e3779b1u) & (c->tcap - 1);
+	while (c->t[h].used && (c->t[h].arch != arch || c->t[h].nr != nr))
+		h = (h + 1) & (c->tcap - 1);
+	if (!c->t[h].used) {
+		c->t[h] = (struct tried){ .arch = arch, .nr = nr, .used = true };
+		c->tn++;
+	}
+	return &c->t[h];
+}
 
 static int on_vector(const struct seccomp_data *d, void *p)
 {
 	struct dctx *c = p;
 	uint32_t a = sf_policy_eval(c->pa, d), b = sf_policy_eval(c->pb, d);
-	if (a == b)
-		return 0;
+	struct tried *t = tried_slot(c, d->arch, (uint32_t)d->nr);
+	if (!t)
+		return c->oom = -ENOMEM;
 	/* Vectors can repeat across the two policies' sets: keep each input once. */
 	for (size_t i = c->n; i-- > 0 && i + 64 > c->n;)
 		if (memcmp(&c->v[i].d, d, sizeof(*d)) == 0)
 			return 0;
+	t->n++;
+	if (a == b)
+		return 0;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
 		struct delta *v = reallocarray(c->v, cap, sizeof(*v));
@@ -188,14 +233,27 @@ int cmd_diff(int argc, char **argv)
 			      ctx.v[end].d.nr == first->d.nr;
 		     end++)
 			uniform &= ctx.v[end].a == first->a && ctx.v[end].b == first->b;
-		/* A number with argument rules in either profile but a uniform change over
-		 * every vector tried is still reported per argument only if both sides
-		 * depend on arguments; here, uniform differences read as plain ones. */
+		/* Outright only when every input tried for this number differs alike. */
+		struct tried *tr = tried_slot(&ctx, first->d.arch, (uint32_t)first->d.nr);
+		if (tr && tr->n != end - i)
+			uniform = false;
 		const struct sf_arch *arch = sf_arch_by_audit(first->d.arch);
 		const char *abi, *name = nr_name(arch, (uint32_t)first->d.nr, &abi);
 		char da[48], db[48];
 		bool allow_a = first->a == SECCOMP_RET_ALLOW, allow_b = first->b == SECCOMP_RET_ALLOW;
-		if (!name && uniform && out != CLI_OUT_JSON) {
+		/* Numbers that name no syscall: summed up, never counted as syscalls. */
+		if (!name && uniform && out == CLI_OUT_JSON) {
+			const struct delta *x = first;
+			sf_buf_printf(&buf,
+				      "%s{\"abi\":\"%s\",\"nr\":%" PRIu32
+				      ",\"name\":null,\"kind\":\"no-syscall\",\"a\":\"%s\",\"b\":\"%s\"}",
+				      shown ? "," : "", abi, (uint32_t)x->d.nr,
+				      sf_ret_describe(x->a, da, sizeof(da)),
+				      sf_ret_describe(x->b, db, sizeof(db)));
+			shown++;
+			continue;
+		}
+		if (!name && uniform) {
 			size_t u = 0;
 			while (u < nunnamed && (strcmp(unnamed[u].abi, abi) || unnamed[u].a != first->a ||
 						unnamed[u].b != first->b))
@@ -297,6 +355,7 @@ int cmd_diff(int argc, char **argv)
 out:
 	sf_buf_free(&buf);
 	free(ctx.v);
+	free(ctx.t);
 	sf_policy_free(pa);
 	sf_policy_free(pb);
 	sf_profile_free(a);

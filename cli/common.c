@@ -74,11 +74,16 @@ int cli_write_output(const char *cmd, const char *path, const struct sf_buf *buf
 		}
 		return EXIT_OK;
 	}
-	/* Write beside the target and rename: a reader never sees half a file. */
+	/* Write beside the target and rename: a reader never sees half a file. A symlink is
+	 * written through, as editors do, not replaced by a file. */
+	char *real = realpath(path, NULL);
+	if (real)
+		path = real;
 	size_t plen = strlen(path);
 	char *tmp = malloc(plen + 16);
 	if (!tmp) {
 		cli_err(cmd, "out of memory");
+		free(real);
 		return EXIT_USAGE;
 	}
 	memcpy(tmp, path, plen);
@@ -101,6 +106,7 @@ int cli_write_output(const char *cmd, const char *path, const struct sf_buf *buf
 		cli_err(cmd, "cannot write %s: %s", path, strerror(-r));
 	}
 	free(tmp);
+	free(real);
 	return r < 0 ? EXIT_USAGE : EXIT_OK;
 }
 

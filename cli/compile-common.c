@@ -121,6 +121,8 @@ int target_load(const char *cmd, const char *path, struct target_opts *t, struct
 static void print_warnings(const struct sf_findings *f)
 {
 	for (size_t i = 0; i < f->n; i++)
+		/* Already reported with its position when the profile was read. */
+		if (strcmp(f->v[i].code, "unknown-syscall") != 0)
 		fprintf(stderr, "%s: warning: %s%s%s%s\n", f->file, f->v[i].msg,
 			f->v[i].hint ? " (" : "", f->v[i].hint ? f->v[i].hint : "",
 			f->v[i].hint ? ")" : "");

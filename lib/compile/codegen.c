@@ -270,10 +270,12 @@ struct range {
 	uint32_t lo;
 	const struct decision *dec; /* with a graph, or NULL */
 	uint32_t ret;
-	int label; /* of the graph */
+	int label;     /* of the graph */
+	double weight; /* how often calls land in it: its syscalls, or --frequency */
 };
 
-static size_t build_ranges(const struct arch_policy *ap, struct range *out)
+static size_t build_ranges(const struct sf_policy *pol, const struct arch_policy *ap,
+			   struct range *out)
 {
 	size_t n = 0;
 	uint64_t next = 0; /* first number not yet covered */
@@ -287,6 +289,20 @@ static size_t build_ranges(const struct arch_policy *ap, struct range *out)
 	}
 	if (next <= 0xffffffffu)
 		out[n++] = (struct range){ .lo = (uint32_t)next, .ret = ap->default_ret };
+	/*
+	 * libseccomp's x32 guard as ranges of the same search: on x86_64 without x32, numbers
+	 * from 0x40000000 up are another ABI (bad arch) but -1, which tracers use to skip a
+	 * call; with x32 alone, the numbers below 0x40000000 are. No decision lies there.
+	 */
+	if (ap->is_x86_64 && !ap->has_x32) {
+		while (n && out[n - 1].lo >= SF_X32_BIT)
+			n--;
+		out[n++] = (struct range){ .lo = SF_X32_BIT, .ret = pol->bad_arch_ret };
+		out[n++] = (struct range){ .lo = 0xffffffffu, .ret = ap->default_ret };
+	} else if (ap->is_x86_64 && !ap->has_native_abi) {
+		if (n && out[0].lo == 0 && !out[0].dec)
+			out[0].ret = pol->bad_arch_ret;
+	}
 	/* Neighbours with the same plain outcome are one range. */
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -302,19 +318,66 @@ static int range_target(struct cg *g, const struct range *r)
 	return r->dec ? r->label : ret_label(g, r->ret);
 }
 
-/* A balanced search over ranges [a, b]: jge splits; a single range is a jump target. */
+/*
+ * Weights: each range counts the syscalls of the section's ABIs it holds (so the mean over the
+ * syscall table is what the tree minimises), or the --frequency counts when given; a range
+ * holding no syscall weighs a little, so that it sits deep but not absurdly so.
+ */
+static void weigh(const struct sf_policy *pol, const struct arch_policy *ap, struct range *rg,
+		  size_t n)
+{
+	const struct sf_arch *abis[2] = { ap->has_native_abi ? ap->arch : NULL,
+					  ap->has_x32 ? sf_arch_find("x32") : NULL };
+	for (size_t i = 0; i < n; i++)
+		rg[i].weight = 0.05;
+	for (int k = 0; k < 2; k++) {
+		if (!abis[k])
+			continue;
+		for (size_t idx = 0; idx < sf_syscall_count(); idx++) {
+			long nr = sf_syscall_nr_at(abis[k], idx);
+			if (nr < 0)
+				continue;
+			/* the range holding nr: the last one starting at or below it */
+			size_t lo = 0, hi = n;
+			while (hi - lo > 1) {
+				size_t mid = (lo + hi) / 2;
+				if (rg[mid].lo <= (uint32_t)nr)
+					lo = mid;
+				else
+					hi = mid;
+			}
+			double w = 1.0;
+			if (pol->freq && ap == &pol->archs[0] && k == 0)
+				w = (size_t)nr < pol->nfreq ? pol->freq[nr] : 0.0;
+			rg[lo].weight += w;
+		}
+	}
+}
+
+/* A search over ranges [a, b] split where the weight is halved: jge splits; a single range is
+ * a jump target. */
 static void search(struct cg *g, const struct range *rg, size_t a, size_t b, int here)
 {
 	if (a == b)
 		return; /* reached by a jump to its target directly */
-	size_t mid = a + (b - a + 1) / 2; /* first range of the upper half */
-	int left = a == mid - 1 ? range_target(g, &rg[a]) : new_label(g);
+	double total = 0, left = 0;
+	for (size_t i = a; i <= b; i++)
+		total += rg[i].weight;
+	size_t mid = a + 1; /* first range of the upper half */
+	for (size_t i = a; i < b; i++) {
+		/* Stop before the range that would take the left side past half. */
+		if (i > a && left + rg[i].weight / 2 > total / 2)
+			break;
+		left += rg[i].weight;
+		mid = i + 1;
+	}
+	int lower = a == mid - 1 ? range_target(g, &rg[a]) : new_label(g);
 	int right = mid == b ? range_target(g, &rg[b]) : new_label(g);
 	if (here != NO_LABEL)
 		place(g, here);
-	jmp(g, BPF_JGE, rg[mid].lo, right, left);
+	jmp(g, BPF_JGE, rg[mid].lo, right, lower);
 	if (a != mid - 1)
-		search(g, rg, a, mid - 1, left);
+		search(g, rg, a, mid - 1, lower);
 	if (mid != b)
 		search(g, rg, mid, b, right);
 }
@@ -322,8 +385,8 @@ static void search(struct cg *g, const struct range *rg, size_t a, size_t b, int
 static int emit_section(struct cg *g, const struct sf_policy *pol, const struct arch_policy *ap,
 			int entry)
 {
-	struct range *rg = calloc(2 * ap->ndec + 2, sizeof(*rg));
-	int body = new_label(g), bad = ret_label(g, pol->bad_arch_ret);
+	struct range *rg = calloc(2 * ap->ndec + 4, sizeof(*rg));
+	int body = new_label(g);
 	bool x86_64 = ap->is_x86_64;
 
 	if (!rg)
@@ -356,16 +419,8 @@ static int emit_section(struct cg *g, const struct sf_policy *pol, const struct 
 		}
 		place(g, guard);
 	}
-	/* libseccomp's x32 guard: on x86_64, numbers with bit 30 (but -1) belong to x32. */
-	if (x86_64 && !ap->has_x32) {
-		int minus1 = new_label(g);
-		jmp(g, BPF_JGE, SF_X32_BIT, minus1, body);
-		place(g, minus1);
-		jmp(g, BPF_JEQ, 0xffffffffu, body, bad);
-	} else if (x86_64 && !ap->has_native_abi) {
-		jmp(g, BPF_JGE, SF_X32_BIT, body, bad);
-	}
-	size_t n = build_ranges(ap, rg);
+	size_t n = build_ranges(pol, ap, rg);
+	weigh(pol, ap, rg, n);
 	for (size_t i = 0; i < n; i++)
 		if (rg[i].dec)
 			rg[i].label = new_label(g);

@@ -437,6 +437,8 @@ int sf_policy_build(const struct sf_profile *p, const struct sf_compile_opts *o,
 	}
 	pol->bad_arch_ret = o && o->has_bad_arch ? o->bad_arch_ret : SECCOMP_RET_KILL_THREAD;
 	pol->runc_compat = o && o->runc_compat;
+	pol->freq = o ? o->freq : NULL;
+	pol->nfreq = o ? o->nfreq : 0;
 	pol->archs = sf_arena_alloc(pol->arena, narches * sizeof(*pol->archs));
 	if (!pol->archs) {
 		r = sf_error_set(err, -ENOMEM, "out of memory");

@@ -63,6 +63,8 @@ struct sf_policy {
 	size_t narchs;
 	uint32_t bad_arch_ret;
 	bool runc_compat;
+	const double *freq; /* --frequency: calls per number of the first section's ABI */
+	size_t nfreq;
 	struct sf_arena *arena;
 };
 
