@@ -324,49 +324,55 @@ long sf_syscall_max_nr(const struct sf_arch *arch)
 	return col ? col->max_nr : -1;
 }
 
-/* socketcall(2) call numbers: linux/net.h SYS_SOCKET = 1 ... SYS_SENDMMSG = 20. */
-static const char *const socketcalls[] = {
-    NULL,	   "socket",	 "bind",    "connect", "listen",  "accept",   "getsockname",
-    "getpeername", "socketpair", "send",    "recv",    "sendto",  "recvfrom", "shutdown",
-    "setsockopt",  "getsockopt", "sendmsg", "recvmsg", "accept4", "recvmmsg", "sendmmsg",
-};
-
 /*
- * ipc(2) call numbers: linux/ipc.h. The kernel splits the call argument as version << 16 | call,
- * so a filter on it must look at the low 16 bits.
+ * The multiplexed calls: socketcall(2)'s numbers are linux/net.h's SYS_SOCKET = 1 ...
+ * SYS_SENDMMSG = 20 (the kernel takes the call as an int); ipc(2)'s are linux/ipc.h's, and the
+ * kernel splits its call argument as version << 16 | call, so only the low 16 bits name it.
  */
+/* Every multiplexed name, sorted: one binary search answers for both multiplexers. */
 static const struct {
 	const char *name;
+	bool ipc;
 	unsigned call;
-} ipcs[] = {
-    {"semop", 1},   {"semget", 2},  {"semctl", 3},  {"semtimedop", 4},
-    {"msgsnd", 11}, {"msgrcv", 12}, {"msgget", 13}, {"msgctl", 14},
-    {"shmat", 21},  {"shmdt", 22},  {"shmget", 23}, {"shmctl", 24},
+} mux_names[] = {
+	{ "accept", false, 5 },	      { "accept4", false, 18 },	   { "bind", false, 2 },
+	{ "connect", false, 3 },      { "getpeername", false, 7 }, { "getsockname", false, 6 },
+	{ "getsockopt", false, 15 },  { "listen", false, 4 },	   { "msgctl", true, 14 },
+	{ "msgget", true, 13 },	      { "msgrcv", true, 12 },	   { "msgsnd", true, 11 },
+	{ "recv", false, 10 },	      { "recvfrom", false, 12 },   { "recvmmsg", false, 19 },
+	{ "recvmsg", false, 17 },     { "semctl", true, 3 },	   { "semget", true, 2 },
+	{ "semop", true, 1 },	      { "semtimedop", true, 4 },   { "send", false, 9 },
+	{ "sendmmsg", false, 20 },    { "sendmsg", false, 16 },	   { "sendto", false, 11 },
+	{ "setsockopt", false, 14 },  { "shmat", true, 21 },	   { "shmctl", true, 24 },
+	{ "shmdt", true, 22 },	      { "shmget", true, 23 },	   { "shutdown", false, 13 },
+	{ "socket", false, 1 },	      { "socketpair", false, 8 },
 };
 
 bool sf_syscall_multiplexed(const struct sf_arch *arch, const char *name, long *mux_nr,
 			    unsigned *call)
 {
+	size_t lo = 0, hi = SF_ARRAY_SIZE(mux_names);
+
 	if (!arch || !name)
 		return false;
-	if (arch->socketcall_nr >= 0)
-		for (unsigned i = 1; i < SF_ARRAY_SIZE(socketcalls); i++)
-			if (name[0] == socketcalls[i][0] && strcmp(name, socketcalls[i]) == 0) {
-				if (mux_nr)
-					*mux_nr = arch->socketcall_nr;
-				if (call)
-					*call = i;
-				return true;
-			}
-	if (arch->ipc_nr >= 0)
-		for (size_t i = 0; i < SF_ARRAY_SIZE(ipcs); i++)
-			if (name[0] == ipcs[i].name[0] && strcmp(name, ipcs[i].name) == 0) {
-				if (mux_nr)
-					*mux_nr = arch->ipc_nr;
-				if (call)
-					*call = ipcs[i].call;
-				return true;
-			}
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(name, mux_names[mid].name);
+		if (c == 0) {
+			long nr = mux_names[mid].ipc ? arch->ipc_nr : arch->socketcall_nr;
+			if (nr < 0)
+				return false;
+			if (mux_nr)
+				*mux_nr = nr;
+			if (call)
+				*call = mux_names[mid].call;
+			return true;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return false;
 }
 

@@ -145,10 +145,21 @@ static int tag(struct section_builder *sb, uint32_t nr, const char *name, const 
 	return chain(sb, sb->n - 1);
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* LSD radix sort, 8 bits a pass: the distinct numbers of a section, a few hundred. */
+static void sort_u32(uint32_t *v, uint32_t *tmp, size_t n)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
+	for (unsigned shift = 0; shift < 32; shift += 8) {
+		size_t count[257] = { 0 };
+		for (size_t i = 0; i < n; i++)
+			count[((v[i] >> shift) & 0xff) + 1]++;
+		if (count[1] == n && shift)
+			continue; /* every key has 0 here: nothing moves */
+		for (int b = 0; b < 256; b++)
+			count[b + 1] += count[b];
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(v[i] >> shift) & 0xff]++] = v[i];
+		memcpy(v, tmp, n * sizeof(*v));
+	}
 }
 
 static bool index_repeats(const struct sf_rule *r)
@@ -185,11 +196,19 @@ static unsigned rank(uint32_t ret)
 
 /* runc: conditions are ANDed, unless an index repeats: then each is a rule of its own. */
 static int add_rule(struct section_builder *sb, uint32_t nr, const char *name,
-		    const struct sf_rule *r, size_t ri, uint32_t ret, bool has_call, uint32_t call,
-		    uint32_t default_ret)
+		    const struct sf_rule *r, size_t ri, uint32_t ret, bool has_call, bool mux_ipc,
+		    uint32_t call, uint32_t default_ret)
 {
-	struct trule t = { .ret = ret, .rule = ri, .has_call = has_call, .call = call };
+	struct trule t = { .ret = ret, .rule = ri, .has_call = has_call, .call = call,
+			   .call_mask = ~0ull };
 
+	/*
+	 * The kernel reads socketcall's call as an int and ipc's from its low 16 bits (the rest
+	 * is a version): a rule as strict as the default must catch every spelling of the call,
+	 * while a more permissive one may stay exact (stricter). mux_ipc tells which.
+	 */
+	if (has_call && rank(ret) <= rank(default_ret))
+		t.call_mask = mux_ipc ? 0xffff : 0xffffffff;
 	/*
 	 * Through socketcall/ipc the call's own arguments sit behind a pointer the filter cannot
 	 * read. libseccomp drops or misplaces such conditions, widening an allow for one socket
@@ -298,12 +317,13 @@ static int build_section(struct sf_policy *pol, struct arch_policy *ap,
 					 : info->mux == 2 ? a->ipc_nr
 							  : -1;
 				if (nr >= 0)
-					r = add_rule(&sb, (uint32_t)nr, name, rule, ri, ret, false, 0,
-						     ap->default_ret);
+					r = add_rule(&sb, (uint32_t)nr, name, rule, ri, ret, false,
+						     false, 0, ap->default_ret);
 				if (r == 0 && mux >= 0)
 					r = add_rule(&sb, (uint32_t)mux,
 						     info->mux == 1 ? "socketcall" : "ipc", rule, ri,
-						     ret, true, info->call, ap->default_ret);
+						     ret, true, info->mux == 2, info->call,
+						     ap->default_ret);
 			}
 		}
 	}
@@ -311,14 +331,14 @@ static int build_section(struct sf_policy *pol, struct arch_policy *ap,
 		sf_error_set(err, r, "out of memory");
 		goto out;
 	}
-	ap->dec = sf_arena_alloc(pol->arena, (sb.n + 1) * sizeof(*ap->dec));
+	ap->dec = sf_arena_alloc(pol->arena, (sb.nkeys + 1) * sizeof(*ap->dec));
 	rules = malloc((sb.n + 1) * sizeof(*rules));
 	if (!ap->dec || !rules) {
 		r = sf_error_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	/* The distinct numbers in order; each one's rules in profile order along its chain. */
-	uint32_t *nrs = malloc((sb.nkeys + 1) * sizeof(*nrs));
+	uint32_t *nrs = malloc(2 * (sb.nkeys + 1) * sizeof(*nrs));
 	size_t nnrs = 0;
 	if (!nrs) {
 		r = sf_error_set(err, -ENOMEM, "out of memory");
@@ -327,7 +347,7 @@ static int build_section(struct sf_policy *pol, struct arch_policy *ap,
 	for (size_t h = 0; h < sb.hcap; h++)
 		if (sb.head[h] != NONE)
 			nrs[nnrs++] = sb.keys[h];
-	qsort(nrs, nnrs, sizeof(*nrs), cmp_u32);
+	sort_u32(nrs, nrs + sb.nkeys + 1, nnrs);
 	for (size_t i = 0; i < nnrs; i++) {
 		size_t h = (nrs[i] * 0x9e3779b1u) & (sb.hcap - 1);
 		while (sb.keys[h] != nrs[i] || sb.head[h] == NONE)

@@ -74,5 +74,7 @@ struct sf_policy {
 const struct arch_policy *sf_policy_find_arch(const struct sf_policy *pol, uint32_t audit,
 					      uint32_t nr);
 uint32_t sf_dtarget_eval(const struct dtarget *t, const struct seccomp_data *d, unsigned bits);
+/* The vectors of one number of one section (its argument boundary values). */
+int sf_vectors_number(const struct arch_policy *ap, uint32_t nr, sf_vector_fn fn, void *ctx);
 
 #endif

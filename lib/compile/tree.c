@@ -103,6 +103,9 @@ static struct dtarget rule_chain(struct tb *b, const struct trule *r, struct dta
 		t = cond(b, &r->conds[j], t, f);
 	if (r->has_call) {
 		struct sf_arg c = { .index = 0, .value = r->call, .op = SF_OP_EQ };
+		if (r->call_mask != ~0ull)
+			c = (struct sf_arg){ .index = 0, .value = r->call_mask, .value_two = r->call,
+					     .op = SF_OP_MASKED_EQ };
 		t = cond(b, &c, t, f);
 	}
 	return t;
@@ -110,7 +113,8 @@ static struct dtarget rule_chain(struct tb *b, const struct trule *r, struct dta
 
 static bool same_conds(const struct trule *x, const struct trule *y)
 {
-	if (x->nconds != y->nconds || x->has_call != y->has_call || x->call != y->call)
+	if (x->nconds != y->nconds || x->has_call != y->has_call || x->call != y->call ||
+	    x->call_mask != y->call_mask)
 		return false;
 	for (size_t i = 0; i < x->nconds; i++) {
 		const struct sf_arg *a = &x->conds[i], *c = &y->conds[i];

@@ -10,9 +10,10 @@ struct trule {
 	const struct sf_arg *conds;
 	size_t nconds;
 	size_t rule; /* index in the profile, for messages */
-	/* Extra condition added by multiplexing (socketcall/ipc call number on arg 0). */
+	/* Extra condition added by multiplexing: (arg0 & call_mask) == call on socketcall/ipc. */
 	bool has_call;
 	uint32_t call;
+	uint64_t call_mask;
 };
 
 /*

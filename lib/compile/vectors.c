@@ -199,6 +199,21 @@ static void arg_vectors(struct emit *e, const struct dtarget *t)
 	free(ps);
 }
 
+static void number(struct emit *e, const struct arch_policy *ap, uint32_t nr);
+
+int sf_vectors_number(const struct arch_policy *ap, uint32_t nr, sf_vector_fn fn, void *ctx)
+{
+	struct emit e = { .fn = fn, .ctx = ctx };
+	e.d.arch = ap->arch->audit_arch;
+	e.d.instruction_pointer = 0x7f0000001000ull;
+	number(&e, ap, nr);
+	/* Arguments all zero too: a graph's vectors may not include it, a plain number's do not. */
+	e.d.nr = (int)nr;
+	memset(e.d.args, 0, sizeof(e.d.args));
+	emit(&e);
+	return e.r;
+}
+
 static void number(struct emit *e, const struct arch_policy *ap, uint32_t nr)
 {
 	e->d.nr = (int)nr;

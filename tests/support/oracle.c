@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <seccomp.h>
@@ -339,18 +342,104 @@ static int slurp_fd(int fd, char **data, size_t *len)
 	return 0;
 }
 
-static int export_ctx(scmp_filter_ctx ctx, bool pfc, char **data, size_t *len)
+/* Build and export into fd: 0 or a negative errno with errbuf set. */
+static int build_export(const struct sf_profile *p, const struct oracle_opts *o, bool pfc, int fd,
+			struct oracle_info *info, char *errbuf, size_t errlen)
+{
+	scmp_filter_ctx ctx;
+	int rc = build_ctx(p, o, &ctx, info, errbuf, errlen);
+
+	if (rc < 0)
+		return rc;
+	rc = pfc ? seccomp_export_pfc(ctx, fd) : seccomp_export_bpf(ctx, fd);
+	seccomp_release(ctx);
+	if (rc < 0)
+		say(errbuf, errlen, "seccomp_export_%s: %s", pfc ? "pfc" : "bpf", strerror(-rc));
+	return rc < 0 ? rc : 0;
+}
+
+/* What a child hands back through shared memory. */
+struct child_result {
+	int rc;
+	struct oracle_info info;
+	char err[512];
+};
+
+/*
+ * libseccomp 2.5.4 can loop forever in seccomp_rule_add (see test-oracle.c), so by default the
+ * build runs in a child process under a timer: a hang becomes -ETIMEDOUT, a crash -ECHILD.
+ */
+static int build_in_child(const struct sf_profile *p, const struct oracle_opts *o, bool pfc,
+			  int fd, struct oracle_info *info, char *errbuf, size_t errlen)
+{
+	const int ms = o->timeout_ms ? o->timeout_ms : ORACLE_TIMEOUT_MS;
+	struct child_result *res;
+	int status, rc;
+	pid_t pid;
+
+	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (res == MAP_FAILED)
+		return -errno;
+	res->rc = -ECHILD;
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		munmap(res, sizeof(*res));
+		return rc;
+	}
+	if (pid == 0) {
+		struct itimerval it = { .it_value = { ms / 1000, (ms % 1000) * 1000 } };
+		signal(SIGALRM, SIG_DFL);
+		setitimer(ITIMER_REAL, &it, NULL);
+		res->rc = build_export(p, o, pfc, fd, &res->info, res->err, sizeof(res->err));
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			rc = -errno;
+			munmap(res, sizeof(*res));
+			return rc;
+		}
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+		say(errbuf, errlen,
+		    "libseccomp did not finish building the filter in %d ms (runc would hang)", ms);
+		rc = -ETIMEDOUT;
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		say(errbuf, errlen, "libseccomp crashed building the filter (%s %d)",
+		    WIFSIGNALED(status) ? "signal" : "exit status",
+		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		rc = -ECHILD;
+	} else {
+		rc = res->rc;
+		*info = res->info;
+		if (rc < 0)
+			say(errbuf, errlen, "%s", res->err);
+	}
+	munmap(res, sizeof(*res));
+	return rc;
+}
+
+/* The exported bytes (malloc'd, NUL-terminated) of the profile's filter. */
+static int build_bytes(const struct sf_profile *p, const struct oracle_opts *o, bool pfc,
+		       char **data, size_t *len, struct oracle_info *info, char *errbuf,
+		       size_t errlen)
 {
 	int fd = memfd_create(pfc ? "oracle-pfc" : "oracle-bpf", MFD_CLOEXEC);
 	int rc;
 
-	if (fd < 0)
-		return -errno;
-	rc = pfc ? seccomp_export_pfc(ctx, fd) : seccomp_export_bpf(ctx, fd);
-	if (rc >= 0)
-		rc = slurp_fd(fd, data, len);
+	if (fd < 0) {
+		rc = -errno;
+		say(errbuf, errlen, "memfd_create: %s", strerror(-rc));
+		return rc;
+	}
+	if (o->timeout_ms < 0)
+		rc = build_export(p, o, pfc, fd, info, errbuf, errlen);
+	else
+		rc = build_in_child(p, o, pfc, fd, info, errbuf, errlen);
+	if (rc == 0 && (rc = slurp_fd(fd, data, len)) < 0)
+		say(errbuf, errlen, "reading libseccomp's output: %s", strerror(-rc));
 	close(fd);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 int oracle_build_opts(const struct sf_profile *resolved, const struct oracle_opts *o,
@@ -358,22 +447,17 @@ int oracle_build_opts(const struct sf_profile *resolved, const struct oracle_opt
 {
 	static const struct oracle_opts none;
 	struct oracle_info scratch;
-	scmp_filter_ctx ctx;
 	struct sf_error err;
 	char *data = NULL;
 	size_t len = 0;
 	int rc;
 
+	if (!o)
+		o = &none;
 	say(errbuf, errlen, "no error");
-	rc = build_ctx(resolved, o ? o : &none, &ctx, info ? info : &scratch, errbuf, errlen);
+	rc = build_bytes(resolved, o, false, &data, &len, info ? info : &scratch, errbuf, errlen);
 	if (rc < 0)
 		return rc;
-	rc = export_ctx(ctx, false, &data, &len);
-	seccomp_release(ctx);
-	if (rc < 0) {
-		say(errbuf, errlen, "seccomp_export_bpf: %s", strerror(-rc));
-		return rc;
-	}
 	rc = sf_bpf_from_bytes(data, len, out, &err);
 	free(data);
 	if (rc < 0) {
@@ -382,7 +466,7 @@ int oracle_build_opts(const struct sf_profile *resolved, const struct oracle_opt
 	}
 	/* libseccomp writes the program in its arches' byte order (all alike, or -EDOM above);
 	 * the emulator wants the host's. */
-	if (o && o->arches && o->narches && o->arches[0]->big_endian != host_big_endian())
+	if (o->arches && o->narches && o->arches[0]->big_endian != host_big_endian())
 		for (size_t i = 0; i < out->len; i++) {
 			out->insns[i].code = __builtin_bswap16(out->insns[i].code);
 			out->insns[i].k = __builtin_bswap32(out->insns[i].k);
@@ -406,15 +490,11 @@ char *oracle_pfc(const struct sf_profile *resolved, const struct oracle_opts *o)
 {
 	static const struct oracle_opts none;
 	struct oracle_info info;
-	scmp_filter_ctx ctx;
-	char *data = NULL, errbuf[256];
+	char *data = NULL;
 	size_t len;
 
-	if (build_ctx(resolved, o ? o : &none, &ctx, &info, errbuf, sizeof(errbuf)) < 0)
+	if (build_bytes(resolved, o ? o : &none, true, &data, &len, &info, NULL, 0) < 0)
 		return NULL;
-	if (export_ctx(ctx, true, &data, &len) < 0)
-		data = NULL;
-	seccomp_release(ctx);
 	return data;
 }
 

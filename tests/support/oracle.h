@@ -33,7 +33,13 @@ struct oracle_opts {
 	/* An unknown name is an error (crun's run.oci.seccomp_fail_unknown_syscall) rather than
 	 * skipped as runc does. */
 	bool strict_unknown;
+	/* libseccomp 2.5.4 can loop forever adding some rules, so the build runs in a child
+	 * process: 0 gives it ORACLE_TIMEOUT_MS, > 0 that many ms (then -ETIMEDOUT); < 0 builds in
+	 * this process with no limit (benchmarks: no fork in the measurement). */
+	int timeout_ms;
 };
+
+#define ORACLE_TIMEOUT_MS 3000
 
 /* What the build did, for tests that want to know why a program looks the way it does. */
 struct oracle_info {
@@ -46,9 +52,13 @@ struct oracle_info {
 
 /*
  * Build the program: 0, or a negative errno with errbuf holding runc's message for the failure
- * (e.g. "error adding seccomp filter rule for syscall X: File exists"). out is filled only on
- * success (sf_prog_free it), in host byte order (libseccomp writes the arches' byte order).
- * info and errbuf may be NULL.
+ * (e.g. "error adding seccomp filter rule for syscall X: File exists"; -ETIMEDOUT when libseccomp
+ * hangs, -ECHILD when it crashes). out is filled only on success (sf_prog_free it), in host byte
+ * order (libseccomp writes the arches' byte order). info and errbuf may be NULL.
+ *
+ * libseccomp 2.5.4 at optimize level 2 miscompiles some 64-bit argument comparisons (see
+ * test-oracle.c): what runc loads then differs from what its rules say. Compare the meaning of a
+ * program against optimize = 1; use level 2 to see what runc really loads.
  */
 int oracle_build_opts(const struct sf_profile *resolved, const struct oracle_opts *o,
 		      struct sf_prog *out, struct oracle_info *info, char *errbuf, size_t errlen);
