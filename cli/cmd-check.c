@@ -172,7 +172,8 @@ int cmd_check(int argc, char **argv)
 			sf_profile_free(p);
 		}
 		sf_doc_free(doc);
-		qsort(f.v, f.n, sizeof(*f.v), cmp_finding);
+		if (f.n)
+			qsort(f.v, f.n, sizeof(*f.v), cmp_finding);
 		bool valid = f.nerrors == 0 && (!strict || f.nwarnings == 0);
 		if (out == CLI_OUT_JSON) {
 			print_json(&json, &f, file, strict, valid, i == optind);

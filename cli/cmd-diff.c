@@ -213,7 +213,8 @@ int cmd_diff(int argc, char **argv)
 		r = EXIT_USAGE;
 		goto out;
 	}
-	qsort(ctx.v, ctx.n, sizeof(*ctx.v), cmp_delta);
+	if (ctx.n)
+		qsort(ctx.v, ctx.n, sizeof(*ctx.v), cmp_delta);
 
 	/* One entry per (section, number): plain when no argument mattered. Numbers that name
 	 * no syscall are summed up per ABI and outcome pair instead. */

@@ -20,7 +20,7 @@ int sf_profile_add_arch(struct sf_profile *p, const char *scmp_name)
 	/* A profile read from a document has a node per name; keep the arrays parallel. */
 	if (p->arch_nodes) {
 		const struct sf_node **nv =
-			sf_arena_grow(p->arena, p->arch_nodes, n, n + 1, sizeof(*nv));
+		    sf_arena_grow(p->arena, p->arch_nodes, n, n + 1, sizeof(*nv));
 		if (!nv)
 			return -ENOMEM;
 		nv[n] = NULL;

@@ -366,7 +366,8 @@ static void check_conflicts(struct checker *c)
 		for (size_t j = 0; j < p->rules[i].nnames; j++)
 			refs[n++] = (struct name_ref){ p->rules[i].names[j], i, j };
 	}
-	qsort(refs, n, sizeof(*refs), cmp_ref);
+	if (n)
+		qsort(refs, n, sizeof(*refs), cmp_ref);
 	for (size_t g = 0, end; g < n; g = end) {
 		const struct name_ref *firsts[8];
 		size_t nfirsts = 0;
@@ -406,6 +407,113 @@ static void check_conflicts(struct checker *c)
 		}
 	}
 	free(refs);
+}
+
+/*
+ * Argument rules on socket calls (and SysV IPC calls) when an architecture that multiplexes them
+ * through socketcall(2)/ipc(2) is a target. libseccomp turns such a rule into a rule on the
+ * multiplexer: arg0 == call, plus the conditions on the other arguments (whose registers mean
+ * nothing there). Two rules of different outcomes that become the same make seccomp_rule_add
+ * fail with EEXIST, and runc and crun refuse to start the container.
+ */
+struct mux_rule {
+	size_t rule;
+	unsigned call;
+	bool ipc;
+	uint32_t ret;
+	const struct sf_arg *conds[6]; /* those not on argument 0 */
+	size_t nconds;
+};
+
+static bool mux_same(const struct mux_rule *a, const struct mux_rule *b)
+{
+	if (a->call != b->call || a->ipc != b->ipc || a->nconds != b->nconds)
+		return false;
+	for (size_t i = 0; i < a->nconds; i++) {
+		const struct sf_arg *x = a->conds[i], *y = b->conds[i];
+		if (x->index != y->index || x->op != y->op || x->value != y->value ||
+		    (x->op == SF_OP_MASKED_EQ && (x->value_two & x->value) != (y->value_two & y->value)))
+			return false;
+	}
+	return true;
+}
+
+static void check_multiplexed(struct checker *c)
+{
+	const struct sf_profile *p = c->p;
+	const struct sf_arch *mux = NULL;
+	for (size_t k = 0; k < c->narches && !mux; k++)
+		if (c->arches[k]->socketcall_nr >= 0)
+			mux = c->arches[k];
+	if (!mux)
+		return;
+	uint32_t def = sf_action_ret(p->default_action,
+				     effective_errno(p->has_default_errno, p->default_errno));
+	struct mux_rule *v = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct sf_rule *r = &p->rules[i];
+		uint32_t ret = sf_action_ret(r->action, effective_errno(r->has_errno, r->errno_ret));
+		if (!r->nargs || !r->action || ret == def)
+			continue;
+		for (size_t j = 0; j < r->nnames; j++) {
+			long muxnr;
+			unsigned call;
+			if (!sf_syscall_multiplexed(mux, r->names[j], &muxnr, &call))
+				continue;
+			char path[PATH_LEN];
+			snprintf(path, PATH_LEN, "syscalls[%zu].names[%zu]", i, j);
+			sf_findings_add(c->f, SF_SEV_WARNING, name_node(r, j), path, "multiplexed-args",
+					"runtimes widen the rule to every call through the multiplexer; "
+					"sysfence applies it there only when it is as strict as the default",
+					"on %s, %s can also be called through %s, whose arguments a filter "
+					"cannot see: the argument conditions cannot be checked there",
+					mux->name, r->names[j], muxnr == mux->ipc_nr ? "ipc" : "socketcall");
+			/* runc's split of repeated indexes gives one rule per condition. */
+			bool repeats = false;
+			for (size_t x = 0; x < r->nargs; x++)
+				for (size_t y = x + 1; y < r->nargs; y++)
+					repeats |= r->args[x].index == r->args[y].index;
+			for (size_t part = 0; part < (repeats ? r->nargs : 1); part++) {
+				if (n == cap) {
+					cap = cap ? cap * 2 : 16;
+					struct mux_rule *nv = reallocarray(v, cap, sizeof(*v));
+					if (!nv) {
+						free(v);
+						return;
+					}
+					v = nv;
+				}
+				struct mux_rule *m = &v[n++];
+				memset(m, 0, sizeof(*m));
+				m->rule = i;
+				m->call = call;
+				m->ipc = muxnr == mux->ipc_nr;
+				m->ret = ret;
+				for (size_t x = repeats ? part : 0; x < (repeats ? part + 1 : r->nargs);
+				     x++)
+					if (r->args[x].index != 0 && m->nconds < 6)
+						m->conds[m->nconds++] = &r->args[x];
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < i; j++) {
+			if (v[i].ret == v[j].ret || v[i].rule == v[j].rule || !mux_same(&v[i], &v[j]) ||
+			    !may_coexist(&p->rules[v[i].rule], &p->rules[v[j].rule]))
+				continue;
+			char path[PATH_LEN];
+			snprintf(path, PATH_LEN, "syscalls[%zu]", v[i].rule);
+			sf_findings_add(c->f, SF_SEV_ERROR, p->rules[v[i].rule].node, path,
+					"multiplexed-conflict",
+					"give these rules the same action, or drop the architecture",
+					"on %s, libseccomp turns this rule and syscalls[%zu] into the same "
+					"%s rule with different actions: seccomp_rule_add fails with EEXIST "
+					"and runc and crun refuse to start the container",
+					mux->name, v[j].rule, v[i].ipc ? "ipc" : "socketcall");
+			break;
+		}
+	free(v);
 }
 
 void sf_profile_check(const struct sf_profile *p, unsigned flags, struct sf_findings *f)
@@ -468,4 +576,5 @@ void sf_profile_check(const struct sf_profile *p, unsigned flags, struct sf_find
 	for (size_t i = 0; i < p->nrules; i++)
 		check_rule(&c, i);
 	check_conflicts(&c);
+	check_multiplexed(&c);
 }

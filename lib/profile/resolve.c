@@ -83,6 +83,22 @@ static bool keep_rule(const struct sf_rule *r, const char *goarch, const char *c
 	return true;
 }
 
+/* The resolved profile outlives the document of its source: it keeps positions, not nodes. */
+static const struct sf_node *copy_pos(struct sf_profile *p, const struct sf_node *n, int *err)
+{
+	if (!n)
+		return NULL;
+	struct sf_node *c = sf_arena_alloc(p->arena, sizeof(*c));
+	if (!c) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	c->kind = SF_NODE_NULL;
+	c->line = n->line;
+	c->col = n->col;
+	return c;
+}
+
 static char **copy_strv(struct sf_profile *p, char **v, size_t n)
 {
 	char **out = sf_arena_alloc(p->arena, (n + 1) * sizeof(*out));
@@ -176,10 +192,13 @@ int sf_profile_resolve(const struct sf_profile *src, const struct sf_target *t,
 			continue;
 		if (!(dr = sf_profile_add_rule(p)))
 			goto fail;
+		int perr = 0;
 		dr->action = sr->action;
 		dr->has_errno = sr->has_errno;
 		dr->errno_ret = sr->errno_ret;
-		dr->node = sr->node;
+		dr->node = copy_pos(p, sr->node, &perr);
+		if (perr)
+			goto fail;
 		dr->nnames = sr->nnames;
 		if (!(dr->names = copy_strv(p, sr->names, sr->nnames)))
 			goto fail;
@@ -190,6 +209,11 @@ int sf_profile_resolve(const struct sf_profile *src, const struct sf_target *t,
 							 sr->nargs * sizeof(*sr->args))))
 				goto fail;
 			dr->nargs = sr->nargs;
+			for (size_t k = 0; k < sr->nargs; k++) {
+				dr->args[k].node = copy_pos(p, sr->args[k].node, &perr);
+				if (perr)
+					goto fail;
+			}
 		}
 	}
 	*out = p;

@@ -7,15 +7,17 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/audit.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <seccomp.h>
@@ -92,8 +94,8 @@ static int add_arches(scmp_filter_ctx ctx, const struct sf_profile *p, const str
 		for (size_t i = 0; i < p->narchitectures; i++) {
 			const char *name = p->architectures[i];
 			uint32_t tok = strcmp(name, "SCMP_ARCH_NATIVE") == 0
-					       ? native
-					       : arch_token(sf_arch_find(name));
+					   ? native
+					   : arch_token(sf_arch_find(name));
 			if (!tok) {
 				say(errbuf, errlen,
 				    "error validating Seccomp architecture: %s is not known to "
@@ -144,7 +146,7 @@ static int add_call(scmp_filter_ctx ctx, const struct sf_rule *r, const char *na
 		    char *errbuf, size_t errlen)
 {
 	struct scmp_arg_cmp conds[64];
-	unsigned counts[6] = { 0 };
+	unsigned counts[6] = {0};
 	bool repeated = false;
 	uint32_t act;
 	int nr, rc;
@@ -228,7 +230,7 @@ static int add_call(scmp_filter_ctx ctx, const struct sf_rule *r, const char *na
 		}
 		/* runc: MakeCondition(index, op, value, valueTwo); for MASKED_EQ value is the
 		 * mask (datum_a) and valueTwo the datum (datum_b). */
-		conds[k] = (struct scmp_arg_cmp){ a->index, op, a->value, a->value_two };
+		conds[k] = (struct scmp_arg_cmp){a->index, op, a->value, a->value_two};
 		repeated |= ++counts[a->index] > 1;
 	}
 	if (repeated) {
@@ -254,8 +256,8 @@ static int add_call(scmp_filter_ctx ctx, const struct sf_rule *r, const char *na
 	return 0;
 }
 
-static int build_ctx(const struct sf_profile *p, const struct oracle_opts *o,
-		     scmp_filter_ctx *out, struct oracle_info *info, char *errbuf, size_t errlen)
+static int build_ctx(const struct sf_profile *p, const struct oracle_opts *o, scmp_filter_ctx *out,
+		     struct oracle_info *info, char *errbuf, size_t errlen)
 {
 	scmp_filter_ctx ctx;
 	size_t ncalls = 0;
@@ -301,10 +303,11 @@ static int build_ctx(const struct sf_profile *p, const struct oracle_opts *o,
 
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct sf_rule *r = &p->rules[i];
-		for (size_t j = 0; j < r->nnames; j++)
-			if ((rc = add_call(ctx, r, r->names[j], def_ret, o, info, errbuf, errlen)) <
-			    0)
+		for (size_t j = 0; j < r->nnames; j++) {
+			rc = add_call(ctx, r, r->names[j], def_ret, o, info, errbuf, errlen);
+			if (rc < 0)
 				goto fail;
+		}
 	}
 	*out = ctx;
 	return 0;
@@ -358,64 +361,448 @@ static int build_export(const struct sf_profile *p, const struct oracle_opts *o,
 	return rc < 0 ? rc : 0;
 }
 
-/* What a child hands back through shared memory. */
-struct child_result {
-	int rc;
-	struct oracle_info info;
-	char err[512];
+/*
+ * The worker. libseccomp 2.5.4 can loop forever in seccomp_rule_add (see test-oracle.c), so a
+ * build with a time limit runs in a helper process: a hang becomes -ETIMEDOUT (and a new helper
+ * next time), a crash -ECHILD. One long-lived helper rather than a fork a build, since a fork of
+ * a sanitized process costs milliseconds. It is forked from this process and talks over a socket
+ * pair; the profile goes across in a small format of our own (the reader is not under test here).
+ * The one piece of mutable global state of the test support: tests are single-threaded.
+ */
+static struct {
+	pid_t pid;
+	int fd;
+} worker = {-1, -1};
+
+struct wbuf {
+	char *p;
+	size_t n, cap;
+	bool oom;
 };
 
-/*
- * libseccomp 2.5.4 can loop forever in seccomp_rule_add (see test-oracle.c), so by default the
- * build runs in a child process under a timer: a hang becomes -ETIMEDOUT, a crash -ECHILD.
- */
-static int build_in_child(const struct sf_profile *p, const struct oracle_opts *o, bool pfc,
-			  int fd, struct oracle_info *info, char *errbuf, size_t errlen)
+static void put(struct wbuf *b, const void *x, size_t n)
 {
-	const int ms = o->timeout_ms ? o->timeout_ms : ORACLE_TIMEOUT_MS;
-	struct child_result *res;
-	int status, rc;
+	if (b->oom || n == 0)
+		return;
+	if (b->n + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->n + n)
+			cap *= 2;
+		char *q = realloc(b->p, cap);
+		if (!q) {
+			b->oom = true;
+			return;
+		}
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, x, n);
+	b->n += n;
+}
+
+static void put_u32(struct wbuf *b, uint32_t v)
+{
+	put(b, &v, sizeof(v));
+}
+
+static void put_u64(struct wbuf *b, uint64_t v)
+{
+	put(b, &v, sizeof(v));
+}
+
+static void put_str(struct wbuf *b, const char *s)
+{
+	size_t n = s ? strlen(s) + 1 : 0;
+
+	put_u32(b, (uint32_t)n);
+	put(b, s, n);
+}
+
+struct rbuf {
+	const char *p;
+	size_t n, off;
+	bool bad;
+};
+
+static void get(struct rbuf *r, void *x, size_t n)
+{
+	if (r->bad || r->n - r->off < n) {
+		r->bad = true;
+		memset(x, 0, n);
+		return;
+	}
+	memcpy(x, r->p + r->off, n);
+	r->off += n;
+}
+
+static uint32_t get_u32(struct rbuf *r)
+{
+	uint32_t v;
+
+	get(r, &v, sizeof(v));
+	return v;
+}
+
+static uint64_t get_u64(struct rbuf *r)
+{
+	uint64_t v;
+
+	get(r, &v, sizeof(v));
+	return v;
+}
+
+/* A string of the buffer (NUL-terminated there), or "" when it is malformed. */
+static const char *get_str(struct rbuf *r)
+{
+	uint32_t n = get_u32(r);
+	const char *s;
+
+	if (r->bad || n == 0 || r->n - r->off < n || r->p[r->off + n - 1] != 0) {
+		r->bad = r->bad || n != 0;
+		return "";
+	}
+	s = r->p + r->off;
+	r->off += n;
+	return s;
+}
+
+static void put_request(struct wbuf *b, const struct sf_profile *p, const struct oracle_opts *o,
+			bool pfc)
+{
+	put_u32(b, pfc);
+	put_u32(b, (uint32_t)o->optimize);
+	put_u32(b, o->strict_unknown);
+	put_u32(b, o->bad_arch_ret);
+	put_u32(b, o->arches ? (uint32_t)o->narches : 0);
+	for (size_t i = 0; o->arches && i < o->narches; i++)
+		put_str(b, o->arches[i]->name);
+	put_u32(b, p->default_action);
+	put_u32(b, p->has_default_errno);
+	put_u32(b, p->default_errno);
+	put_u32(b, (uint32_t)p->narchitectures);
+	for (size_t i = 0; i < p->narchitectures; i++)
+		put_str(b, p->architectures[i]);
+	put_u64(b, p->nrules);
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct sf_rule *r = &p->rules[i];
+		put_u32(b, r->action);
+		put_u32(b, r->has_errno);
+		put_u32(b, r->errno_ret);
+		put_u32(b, (uint32_t)r->nnames);
+		for (size_t j = 0; j < r->nnames; j++)
+			put_str(b, r->names[j]);
+		put_u32(b, (uint32_t)r->nargs);
+		for (size_t k = 0; k < r->nargs; k++) {
+			put_u32(b, r->args[k].index);
+			put_u32(b, r->args[k].op);
+			put_u64(b, r->args[k].value);
+			put_u64(b, r->args[k].value_two);
+		}
+	}
+}
+
+#define WORKER_MAX_ARCHES 64
+
+/* The request back into a profile and options; NULL when malformed or out of memory. */
+static struct sf_profile *get_request(struct rbuf *r, struct oracle_opts *o,
+				      const struct sf_arch **arches, bool *pfc)
+{
+	struct sf_profile *p = sf_profile_new();
+	uint32_t n;
+
+	if (!p)
+		return NULL;
+	memset(o, 0, sizeof(*o));
+	*pfc = get_u32(r);
+	o->optimize = (int)get_u32(r);
+	o->strict_unknown = get_u32(r);
+	o->bad_arch_ret = get_u32(r);
+	n = get_u32(r);
+	if (n > WORKER_MAX_ARCHES)
+		goto fail;
+	for (uint32_t i = 0; i < n; i++)
+		arches[i] = sf_arch_find(get_str(r));
+	o->arches = n ? arches : NULL;
+	o->narches = n;
+	p->default_action = (enum sf_action)get_u32(r);
+	p->has_default_errno = get_u32(r);
+	p->default_errno = get_u32(r);
+	n = get_u32(r);
+	for (uint32_t i = 0; i < n && !r->bad; i++)
+		if (sf_profile_add_arch(p, get_str(r)) < 0)
+			goto fail;
+	for (uint64_t i = 0, nrules = get_u64(r); i < nrules && !r->bad; i++) {
+		struct sf_rule *rule = sf_profile_add_rule(p);
+		if (!rule)
+			goto fail;
+		rule->action = (enum sf_action)get_u32(r);
+		rule->has_errno = get_u32(r);
+		rule->errno_ret = get_u32(r);
+		n = get_u32(r);
+		for (uint32_t j = 0; j < n && !r->bad; j++)
+			if (sf_rule_add_name(p, rule, get_str(r)) < 0)
+				goto fail;
+		n = get_u32(r);
+		for (uint32_t k = 0; k < n && !r->bad; k++) {
+			struct sf_arg a = {0};
+			a.index = get_u32(r);
+			a.op = (enum sf_op)get_u32(r);
+			a.value = get_u64(r);
+			a.value_two = get_u64(r);
+			if (sf_rule_add_arg(p, rule, &a) < 0)
+				goto fail;
+		}
+	}
+	for (size_t i = 0; i < o->narches; i++)
+		if (!arches[i])
+			goto fail;
+	if (!r->bad)
+		return p;
+fail:
+	sf_profile_free(p);
+	return NULL;
+}
+
+static bool read_full(int fd, void *x, size_t n)
+{
+	for (size_t got = 0; got < n;) {
+		ssize_t k = read(fd, (char *)x + got, n - got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		got += (size_t)k;
+	}
+	return true;
+}
+
+static bool send_full(int fd, const void *x, size_t n)
+{
+	for (size_t sent = 0; sent < n;) {
+		ssize_t k = send(fd, (const char *)x + sent, n - sent, MSG_NOSIGNAL);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return false;
+		sent += (size_t)k;
+	}
+	return true;
+}
+
+/* A length and the bytes. */
+static bool send_msg(int fd, const struct wbuf *b)
+{
+	uint64_t n = b->n;
+
+	return !b->oom && send_full(fd, &n, sizeof(n)) && send_full(fd, b->p, b->n);
+}
+
+static __attribute__((noreturn)) void worker_loop(int fd)
+{
+	/* The test framework's handlers would carry on running tests in this copy of the process;
+	 * a crash must end it instead. */
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGALRM, SIGTERM};
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		signal(sigs[i], SIG_DFL);
+	for (;;) {
+		const struct sf_arch *arches[WORKER_MAX_ARCHES];
+		struct oracle_info info = {0};
+		struct oracle_opts o;
+		struct wbuf out = {0};
+		struct sf_profile *p;
+		char err[512] = "malformed request", *data = NULL, *req;
+		size_t dlen = 0;
+		uint64_t len;
+		bool pfc = false;
+		int rc = -EPROTO;
+
+		if (!read_full(fd, &len, sizeof(len)) || len > (1ULL << 32) || !(req = malloc(len)))
+			_exit(0);
+		if (!read_full(fd, req, len))
+			_exit(0);
+		struct rbuf r = {req, len, 0, false};
+		p = get_request(&r, &o, arches, &pfc);
+		if (p) {
+			int mfd = memfd_create("oracle-worker", MFD_CLOEXEC);
+			rc = mfd < 0 ? -errno
+				     : build_export(p, &o, pfc, mfd, &info, err, sizeof(err));
+			if (rc == 0 && (rc = slurp_fd(mfd, &data, &dlen)) < 0)
+				snprintf(err, sizeof(err), "reading libseccomp's output: %s",
+					 strerror(-rc));
+			if (mfd >= 0)
+				close(mfd);
+			sf_profile_free(p);
+		}
+		free(req);
+		put_u32(&out, (uint32_t)rc);
+		put_u64(&out, info.added);
+		put_u64(&out, info.skipped_unknown);
+		put_u64(&out, info.skipped_default);
+		put_u32(&out, (uint32_t)info.optimize);
+		put_u32(&out, info.default_ret);
+		put_str(&out, err);
+		put_u64(&out, dlen);
+		put(&out, data, dlen);
+		free(data);
+		if (!send_msg(fd, &out))
+			_exit(0);
+		free(out.p);
+	}
+}
+
+static void worker_stop(void)
+{
+	if (worker.pid > 0) {
+		kill(worker.pid, SIGKILL);
+		while (waitpid(worker.pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (worker.fd >= 0)
+		close(worker.fd);
+	worker.pid = -1;
+	worker.fd = -1;
+}
+
+static int worker_start(void)
+{
+	int sv[2];
 	pid_t pid;
 
-	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (res == MAP_FAILED)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
-	res->rc = -ECHILD;
 	pid = fork();
 	if (pid < 0) {
-		rc = -errno;
-		munmap(res, sizeof(*res));
-		return rc;
+		int e = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return e;
 	}
 	if (pid == 0) {
-		struct itimerval it = { .it_value = { ms / 1000, (ms % 1000) * 1000 } };
-		signal(SIGALRM, SIG_DFL);
-		setitimer(ITIMER_REAL, &it, NULL);
-		res->rc = build_export(p, o, pfc, fd, &res->info, res->err, sizeof(res->err));
-		_exit(0);
+		close(sv[0]);
+		worker_loop(sv[1]);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			rc = -errno;
-			munmap(res, sizeof(*res));
+	close(sv[1]);
+	worker.pid = pid;
+	worker.fd = sv[0];
+	return 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read n bytes before the deadline: 0, -ETIMEDOUT, or -ECHILD when the worker went away. */
+static int recv_by(int fd, void *x, size_t n, int64_t deadline)
+{
+	for (size_t got = 0; got < n;) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		int64_t left = deadline - now_ms();
+		int k;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		k = poll(&pfd, 1, (int)(left > INT32_MAX ? INT32_MAX : left));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		if (k == 0)
+			return -ETIMEDOUT;
+		ssize_t m = read(fd, (char *)x + got, n - got);
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m <= 0)
+			return -ECHILD;
+		got += (size_t)m;
+	}
+	return 0;
+}
+
+static int worker_build(const struct sf_profile *p, const struct oracle_opts *o, bool pfc,
+			char **data, size_t *len, struct oracle_info *info, char *errbuf,
+			size_t errlen)
+{
+	struct wbuf req = {0};
+	char *resp = NULL;
+	uint64_t n = 0;
+	int64_t deadline;
+	int rc;
+
+	put_request(&req, p, o, pfc);
+	if (req.oom) {
+		free(req.p);
+		return -ENOMEM;
+	}
+	/* A helper that died since the last build is replaced once. */
+	for (int attempt = 0;; attempt++) {
+		if (worker.pid < 0 && (rc = worker_start()) < 0) {
+			say(errbuf, errlen, "starting the oracle's helper: %s", strerror(-rc));
+			free(req.p);
 			return rc;
 		}
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
-		say(errbuf, errlen,
-		    "libseccomp did not finish building the filter in %d ms (runc would hang)", ms);
-		rc = -ETIMEDOUT;
-	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		say(errbuf, errlen, "libseccomp crashed building the filter (%s %d)",
-		    WIFSIGNALED(status) ? "signal" : "exit status",
-		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-		rc = -ECHILD;
-	} else {
-		rc = res->rc;
-		*info = res->info;
-		if (rc < 0)
-			say(errbuf, errlen, "%s", res->err);
+		if (send_msg(worker.fd, &req))
+			break;
+		worker_stop();
+		if (attempt) {
+			say(errbuf, errlen, "the oracle's helper does not take requests");
+			free(req.p);
+			return -ECHILD;
+		}
 	}
-	munmap(res, sizeof(*res));
+	free(req.p);
+	deadline = now_ms() + o->timeout_ms;
+	rc = recv_by(worker.fd, &n, sizeof(n), deadline);
+	if (rc == 0 && (n > (1ULL << 32) || !(resp = malloc(n ? n : 1))))
+		rc = -ENOMEM;
+	if (rc == 0)
+		rc = recv_by(worker.fd, resp, n, deadline);
+	if (rc < 0) {
+		int status = 0;
+		if (rc == -ETIMEDOUT)
+			say(errbuf, errlen,
+			    "libseccomp did not finish building the filter in %d ms (runc would "
+			    "hang)",
+			    o->timeout_ms);
+		else if (rc == -ECHILD && waitpid(worker.pid, &status, 0) == worker.pid)
+			say(errbuf, errlen, "libseccomp crashed building the filter (%s %d)",
+			    WIFSIGNALED(status) ? "signal" : "exit status",
+			    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		else
+			say(errbuf, errlen, "talking to the oracle's helper: %s", strerror(-rc));
+		worker_stop();
+		free(resp);
+		return rc;
+	}
+
+	struct rbuf r = {resp, n, 0, false};
+	rc = (int32_t)get_u32(&r);
+	info->added = get_u64(&r);
+	info->skipped_unknown = get_u64(&r);
+	info->skipped_default = get_u64(&r);
+	info->optimize = (int)get_u32(&r);
+	info->default_ret = get_u32(&r);
+	const char *err = get_str(&r);
+	uint64_t dlen = get_u64(&r);
+	if (r.bad || r.n - r.off != dlen) {
+		say(errbuf, errlen, "a malformed answer from the oracle's helper");
+		free(resp);
+		worker_stop();
+		return -EPROTO;
+	}
+	if (rc < 0) {
+		say(errbuf, errlen, "%s", err);
+	} else if (!(*data = malloc(dlen + 1))) {
+		rc = -ENOMEM;
+	} else {
+		memcpy(*data, r.p + r.off, dlen);
+		(*data)[dlen] = 0;
+		*len = dlen;
+	}
+	free(resp);
 	return rc;
 }
 
@@ -424,18 +811,17 @@ static int build_bytes(const struct sf_profile *p, const struct oracle_opts *o, 
 		       char **data, size_t *len, struct oracle_info *info, char *errbuf,
 		       size_t errlen)
 {
-	int fd = memfd_create(pfc ? "oracle-pfc" : "oracle-bpf", MFD_CLOEXEC);
-	int rc;
+	int fd, rc;
 
+	if (o->timeout_ms > 0)
+		return worker_build(p, o, pfc, data, len, info, errbuf, errlen);
+	fd = memfd_create(pfc ? "oracle-pfc" : "oracle-bpf", MFD_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
 		say(errbuf, errlen, "memfd_create: %s", strerror(-rc));
 		return rc;
 	}
-	if (o->timeout_ms < 0)
-		rc = build_export(p, o, pfc, fd, info, errbuf, errlen);
-	else
-		rc = build_in_child(p, o, pfc, fd, info, errbuf, errlen);
+	rc = build_export(p, o, pfc, fd, info, errbuf, errlen);
 	if (rc == 0 && (rc = slurp_fd(fd, data, len)) < 0)
 		say(errbuf, errlen, "reading libseccomp's output: %s", strerror(-rc));
 	close(fd);
@@ -479,9 +865,10 @@ int oracle_build(const struct sf_profile *resolved, const struct sf_arch *const 
 		 size_t errlen)
 {
 	struct oracle_opts o = {
-		.arches = arches,
-		.narches = narches,
-		.bad_arch_ret = bad_arch_ret,
+	    .arches = arches,
+	    .narches = narches,
+	    .bad_arch_ret = bad_arch_ret,
+	    .timeout_ms = ORACLE_TIMEOUT_MS,
 	};
 	return oracle_build_opts(resolved, &o, out, NULL, errbuf, errlen);
 }
@@ -503,23 +890,23 @@ char *oracle_pfc(const struct sf_profile *resolved, const struct oracle_opts *o)
  */
 
 const char *const gen_vocab[] = {
-	"read",	    "write",	 "openat",  "close",	  "personality", "socket",    "ioctl",
-	"prctl",    "clone",	 "mmap",    "mprotect",	  "futex",	 "kill",      "fcntl",
-	"getppid",  "mkdir",	 "getpid",  "dup",	  "uname",	 "setuid",    "chdir",
-	"umask",    "connect",	 "munmap",  "brk",	  "madvise",	 "exit_group", "pipe2",
-	"nanosleep", "rt_sigaction", "getuid", "setgid",   "dup2",	 "access",    "lseek",
-	"fchmod",   "sched_yield", "getcwd", "rename",	  "rmdir",	 "unlink",    "chmod",
-	"wait4",    "sysinfo",	 "setsid",  "flock",	  "fsync",	 "ftruncate",
+    "read",	 "write",	 "openat", "close",    "personality", "socket",	    "ioctl",
+    "prctl",	 "clone",	 "mmap",   "mprotect", "futex",	      "kill",	    "fcntl",
+    "getppid",	 "mkdir",	 "getpid", "dup",      "uname",	      "setuid",	    "chdir",
+    "umask",	 "connect",	 "munmap", "brk",      "madvise",     "exit_group", "pipe2",
+    "nanosleep", "rt_sigaction", "getuid", "setgid",   "dup2",	      "access",	    "lseek",
+    "fchmod",	 "sched_yield",	 "getcwd", "rename",   "rmdir",	      "unlink",	    "chmod",
+    "wait4",	 "sysinfo",	 "setsid", "flock",    "fsync",	      "ftruncate",
 };
 const size_t gen_nvocab = ARRAY_SIZE(gen_vocab);
 
 struct gen_opts gen_opts_default(void)
 {
 	return (struct gen_opts){
-		.min_rules = 1,
-		.max_rules = 8,
-		.max_names = 3,
-		.max_args = 3,
+	    .min_rules = 1,
+	    .max_rules = 8,
+	    .max_names = 3,
+	    .max_args = 3,
 	};
 }
 
@@ -594,9 +981,11 @@ uint64_t gen_value(uint64_t *seed)
 
 static uint64_t gen_mask(uint64_t *seed)
 {
-	switch (gen_below(seed, 10)) {
+	switch (gen_below(seed, 11)) {
 	case 0:
 		return 0xff;
+	case 9:
+		return 0; /* matches everything or nothing */
 	case 1:
 		return 0xffffffffu;
 	case 2:
@@ -624,8 +1013,8 @@ static uint64_t gen_mask(uint64_t *seed)
  */
 static uint32_t gen_errno(uint64_t *seed, enum sf_action a, bool wild)
 {
-	static const uint32_t pick[] = { 0, 1, 2, 13, 22, 38, 95, 4094 };
-	static const uint32_t wilder[] = { 4095, 4096, 32767, 32768, 65535, 65536, 65537, 70000 };
+	static const uint32_t pick[] = {0, 1, 2, 13, 22, 38, 95, 4094};
+	static const uint32_t wilder[] = {4095, 4096, 32767, 32768, 65535, 65536, 65537, 70000};
 
 	if (wild && gen_below(seed, 3) == 0)
 		return wilder[gen_below(seed, ARRAY_SIZE(wilder))];
@@ -659,14 +1048,14 @@ static bool outcome_eq(const struct outcome *x, const struct outcome *y)
 static struct outcome gen_outcome(uint64_t *seed, bool is_default, bool wild_errno)
 {
 	static const enum sf_action defaults[] = {
-		SF_ACT_ERRNO, SF_ACT_ERRNO,	 SF_ACT_KILL_PROCESS, SF_ACT_KILL_THREAD,
-		SF_ACT_TRAP,  SF_ACT_TRACE, SF_ACT_LOG,		 SF_ACT_ALLOW,
+	    SF_ACT_ERRNO, SF_ACT_ERRNO, SF_ACT_KILL_PROCESS, SF_ACT_KILL_THREAD,
+	    SF_ACT_TRAP,  SF_ACT_TRACE, SF_ACT_LOG,	     SF_ACT_ALLOW,
 	};
 	static const enum sf_action rules[] = {
-		SF_ACT_ALLOW,	    SF_ACT_ALLOW,	SF_ACT_ERRNO, SF_ACT_ERRNO, SF_ACT_KILL_PROCESS,
-		SF_ACT_KILL_THREAD, SF_ACT_KILL,	SF_ACT_TRAP,  SF_ACT_TRACE, SF_ACT_LOG,
+	    SF_ACT_ALLOW,	SF_ACT_ALLOW, SF_ACT_ERRNO, SF_ACT_ERRNO, SF_ACT_KILL_PROCESS,
+	    SF_ACT_KILL_THREAD, SF_ACT_KILL,  SF_ACT_TRAP,  SF_ACT_TRACE, SF_ACT_LOG,
 	};
-	struct outcome o = { 0 };
+	struct outcome o = {0};
 
 	o.a = is_default ? defaults[gen_below(seed, ARRAY_SIZE(defaults))]
 			 : rules[gen_below(seed, ARRAY_SIZE(rules))];
@@ -679,7 +1068,7 @@ static struct outcome gen_outcome(uint64_t *seed, bool is_default, bool wild_err
 
 static int gen_arg(uint64_t *seed, struct sf_profile *p, struct sf_rule *r, unsigned index)
 {
-	struct sf_arg a = { .index = index, .op = (enum sf_op)(SF_OP_NE + gen_below(seed, 7)) };
+	struct sf_arg a = {.index = index, .op = (enum sf_op)(SF_OP_NE + gen_below(seed, 7))};
 
 	if (a.op == SF_OP_MASKED_EQ) {
 		a.value = gen_mask(seed);
@@ -697,7 +1086,7 @@ static int gen_arg(uint64_t *seed, struct sf_profile *p, struct sf_rule *r, unsi
 static int gen_args(uint64_t *seed, const struct gen_opts *o, struct sf_profile *p,
 		    struct sf_rule *r, unsigned nargs)
 {
-	bool used[6] = { false };
+	bool used[6] = {false};
 	unsigned nused = 0;
 
 	for (unsigned k = 0; k < nargs; k++) {
@@ -728,8 +1117,8 @@ static int gen_args(uint64_t *seed, const struct gen_opts *o, struct sf_profile 
 struct gen_state {
 	const char *const *vocab;
 	size_t nvocab;
-	bool *named;		  /* named by some rule so far */
-	struct outcome *uncond;	  /* the first unconditional rule's outcome */
+	bool *named;		/* named by some rule so far */
+	struct outcome *uncond; /* the first unconditional rule's outcome */
 	bool *has_uncond;
 };
 
@@ -830,10 +1219,10 @@ static int gen_rule(uint64_t *seed, const struct gen_opts *o, struct gen_state *
 
 struct sf_profile *gen_profile(uint64_t *seed, const struct gen_opts *opts)
 {
-	static const char *const arch_pool[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86",
-						 "SCMP_ARCH_X32" };
+	static const char *const arch_pool[] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86",
+						"SCMP_ARCH_X32"};
 	struct gen_opts o = opts ? *opts : gen_opts_default();
-	struct gen_state s = { 0 };
+	struct gen_state s = {0};
 	struct sf_profile *p = sf_profile_new();
 	struct outcome def;
 	unsigned nrules;
@@ -918,8 +1307,8 @@ uint64_t oracle_data_arg(const struct seccomp_data *d, const struct sf_arch *arc
 const char *oracle_describe(const struct seccomp_data *d, const struct sf_arch *arch, char *buf,
 			    size_t size)
 {
-	const struct sf_arch *a = arch && arch->audit_arch == d->arch ? arch
-								     : sf_arch_by_audit(d->arch);
+	const struct sf_arch *a =
+	    arch && arch->audit_arch == d->arch ? arch : sf_arch_by_audit(d->arch);
 	const char *name = NULL;
 	size_t n;
 
@@ -975,12 +1364,12 @@ struct vw {
 
 static int emit(struct vw *w, uint32_t audit, uint32_t nr, const uint64_t args[6])
 {
-	uint64_t a[6] = { 0 };
+	uint64_t a[6] = {0};
 	struct seccomp_data d;
 
 	for (unsigned i = 0; i < 6 && args; i++)
 		a[i] = (w->flags & ORACLE_VEC_TRUNC32) && w->arch->bits == 32 ? (uint32_t)args[i]
-									       : args[i];
+									      : args[i];
 	oracle_data(&d, w->arch, audit, (int)nr, a);
 	return w->fn(&d, w->arch, w->ctx);
 }
@@ -1082,8 +1471,8 @@ struct target {
 	unsigned call;
 };
 
-static int emit_product(struct vw *w, const struct target *t, const struct vset sets[6],
-			size_t cap, uint64_t sample_seed)
+static int emit_product(struct vw *w, const struct target *t, const struct vset sets[6], size_t cap,
+			uint64_t sample_seed)
 {
 	size_t total = 1;
 	int rc;
@@ -1094,7 +1483,7 @@ static int emit_product(struct vw *w, const struct target *t, const struct vset 
 	bool sample = total > cap;
 	size_t count = sample ? cap : total;
 	for (size_t c = 0; c < count; c++) {
-		uint64_t args[6] = { 0 };
+		uint64_t args[6] = {0};
 		size_t k = sample ? (size_t)gen_rand(&sample_seed) : c;
 		for (unsigned i = 0; i < 6; i++)
 			if (sets[i].n) {
@@ -1119,9 +1508,9 @@ static size_t targets_of(const struct sf_arch *a, const char *name, struct targe
 	unsigned call;
 
 	if (nr >= 0)
-		t[n++] = (struct target){ (uint32_t)nr, false, 0 };
+		t[n++] = (struct target){(uint32_t)nr, false, 0};
 	if (sf_syscall_multiplexed(a, name, &mux, &call))
-		t[n++] = (struct target){ (uint32_t)mux, true, call };
+		t[n++] = (struct target){(uint32_t)mux, true, call};
 	return n;
 }
 
@@ -1135,7 +1524,7 @@ static int rule_vectors(struct vw *w, const struct sf_profile *p)
 	/* Per rule: the cartesian product of its conditions' boundary values. */
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct sf_rule *r = &p->rules[i];
-		struct vset sets[6] = { 0 };
+		struct vset sets[6] = {0};
 
 		for (size_t k = 0; k < r->nargs; k++)
 			if (r->args[k].index < 6)
@@ -1153,7 +1542,7 @@ static int rule_vectors(struct vw *w, const struct sf_profile *p)
 	for (size_t i = 0; i < p->nrules; i++) {
 		for (size_t j = 0; j < p->rules[i].nnames; j++) {
 			const char *name = p->rules[i].names[j];
-			struct vset sets[6] = { 0 };
+			struct vset sets[6] = {0};
 			bool first = true, any = false;
 
 			/* Once per name: at its first mention. */
@@ -1209,27 +1598,27 @@ static int number_vectors(struct vw *w, const struct sf_arch *const *arches, siz
 		}
 
 	const uint32_t edges[] = {
-		0,
-		1,
-		a->nr_offset ? a->nr_offset - 1 : 0,
-		a->nr_offset,
-		(uint32_t)max,
-		(uint32_t)max + 1,
-		(uint32_t)max + 2,
-		(uint32_t)max + 1000,
-		X32_BIT - 1,
-		X32_BIT,
-		X32_BIT + 1,
-		X32_BIT | (uint32_t)max,
-		X32_BIT | ((uint32_t)max + 1),
-		0x7fffffffu,
-		0x80000000u,
-		0xfffffffeu,
-		0xffffffffu,	      /* -1: libseccomp lets it through the x32 filter */
-		(uint32_t)-101,	      /* libseccomp's pseudo numbers */
-		(uint32_t)-10060,
-		0x0000ffffu,
-		0x00010000u,
+	    0,
+	    1,
+	    a->nr_offset ? a->nr_offset - 1 : 0,
+	    a->nr_offset,
+	    (uint32_t)max,
+	    (uint32_t)max + 1,
+	    (uint32_t)max + 2,
+	    (uint32_t)max + 1000,
+	    X32_BIT - 1,
+	    X32_BIT,
+	    X32_BIT + 1,
+	    X32_BIT | (uint32_t)max,
+	    X32_BIT | ((uint32_t)max + 1),
+	    0x7fffffffu,
+	    0x80000000u,
+	    0xfffffffeu,
+	    0xffffffffu,    /* -1: libseccomp lets it through the x32 filter */
+	    (uint32_t)-101, /* libseccomp's pseudo numbers */
+	    (uint32_t)-10060,
+	    0x0000ffffu,
+	    0x00010000u,
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(edges); i++)
 		if ((rc = emit(w, audit, edges[i], NULL)))
@@ -1256,7 +1645,7 @@ static int number_vectors(struct vw *w, const struct sf_arch *const *arches, siz
 			listed |= arches[k]->audit_arch == foreign[i];
 		if (listed)
 			continue;
-		const uint32_t nrs[] = { 0, 1, 3, (uint32_t)max, X32_BIT, 0xffffffffu };
+		const uint32_t nrs[] = {0, 1, 3, (uint32_t)max, X32_BIT, 0xffffffffu};
 		for (size_t k = 0; k < ARRAY_SIZE(nrs); k++)
 			if ((rc = emit(w, foreign[i], nrs[k], NULL)))
 				return rc;
@@ -1264,10 +1653,10 @@ static int number_vectors(struct vw *w, const struct sf_arch *const *arches, siz
 	return 0;
 }
 
-int oracle_vectors(const struct sf_profile *p, const struct sf_arch *const *arches,
-		   size_t narches, unsigned flags, oracle_vec_fn fn, void *ctx)
+int oracle_vectors(const struct sf_profile *p, const struct sf_arch *const *arches, size_t narches,
+		   unsigned flags, oracle_vec_fn fn, void *ctx)
 {
-	const struct sf_arch *native[1] = { sf_arch_native() };
+	const struct sf_arch *native[1] = {sf_arch_native()};
 	int rc;
 
 	if (!arches || !narches) {
@@ -1275,7 +1664,7 @@ int oracle_vectors(const struct sf_profile *p, const struct sf_arch *const *arch
 		narches = 1;
 	}
 	for (size_t i = 0; i < narches; i++) {
-		struct vw w = { .arch = arches[i], .flags = flags, .fn = fn, .ctx = ctx };
+		struct vw w = {.arch = arches[i], .flags = flags, .fn = fn, .ctx = ctx};
 		if ((rc = number_vectors(&w, arches, narches)))
 			return rc;
 		if ((rc = rule_vectors(&w, p)))
@@ -1318,7 +1707,7 @@ int oracle_diff_progs(const struct sf_prog *a, const struct sf_prog *b, const st
 		      const struct sf_arch *const *arches, size_t narches, unsigned flags,
 		      struct oracle_diff *res)
 {
-	struct diff_ctx c = { a, b, res };
+	struct diff_ctx c = {a, b, res};
 
 	memset(res, 0, sizeof(*res));
 	return oracle_vectors(p, arches, narches, flags, diff_one, &c);

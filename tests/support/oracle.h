@@ -33,13 +33,13 @@ struct oracle_opts {
 	/* An unknown name is an error (crun's run.oci.seccomp_fail_unknown_syscall) rather than
 	 * skipped as runc does. */
 	bool strict_unknown;
-	/* libseccomp 2.5.4 can loop forever adding some rules, so the build runs in a child
-	 * process: 0 gives it ORACLE_TIMEOUT_MS, > 0 that many ms (then -ETIMEDOUT); < 0 builds in
-	 * this process with no limit (benchmarks: no fork in the measurement). */
+	/* libseccomp 2.5.4 can loop forever adding some rules. > 0: build in a helper process
+	 * (forked once, reused) and give up after that many ms with -ETIMEDOUT; the time is spent
+	 * in the helper, not in this thread. 0: build in this process, no limit (benchmarks). */
 	int timeout_ms;
 };
 
-#define ORACLE_TIMEOUT_MS 3000
+#define ORACLE_TIMEOUT_MS 1000
 
 /* What the build did, for tests that want to know why a program looks the way it does. */
 struct oracle_info {
@@ -62,7 +62,8 @@ struct oracle_info {
  */
 int oracle_build_opts(const struct sf_profile *resolved, const struct oracle_opts *o,
 		      struct sf_prog *out, struct oracle_info *info, char *errbuf, size_t errlen);
-/* The same with runc's choices (optimize level, unknown names skipped). */
+/* The same with runc's choices (optimize level, unknown names skipped), built in the helper
+ * process with timeout_ms = ORACLE_TIMEOUT_MS. */
 int oracle_build(const struct sf_profile *resolved, const struct sf_arch *const *arches,
 		 size_t narches, uint32_t bad_arch_ret, struct sf_prog *out, char *errbuf,
 		 size_t errlen);
@@ -103,7 +104,7 @@ struct gen_opts {
 	size_t nvocab;
 };
 
-/* Syscalls that exist on x86_64 and on x86 (and all but a few on x32). */
+/* 48 syscalls that exist on x86_64, x86 and x32 (socket and connect are multiplexed on x86). */
 extern const char *const gen_vocab[];
 extern const size_t gen_nvocab;
 
@@ -130,7 +131,8 @@ void oracle_data(struct seccomp_data *d, const struct sf_arch *arch, uint32_t au
 /* The arguments as the program's arch means them (undoes oracle_data's swap). */
 uint64_t oracle_data_arg(const struct seccomp_data *d, const struct sf_arch *arch, unsigned i);
 
-/* "x86_64 nr=2 (open) args=[0x1, 0, ...]" (arch may be NULL: told from d->arch). Returns buf. */
+/* "x86_64(0xc000003e) nr=2 (open) args=[0x1, 0, ...]"; the arch is told from d->arch (and the
+ * x32 bit) unless arch matches it. Returns buf. */
 const char *oracle_describe(const struct seccomp_data *d, const struct sf_arch *arch, char *buf,
 			    size_t size);
 
@@ -142,9 +144,11 @@ int run_both(const struct sf_prog *a, const struct sf_prog *b, const struct secc
 	     uint32_t *ra, uint32_t *rb, char *errbuf, size_t errlen);
 
 enum {
-	/* Skip the walk over every number 0..max+3 of each arch (rules and edges still come). */
+	/* Skip the walk over every number offset..max+3 of each arch (rules and edges still come).
+	 */
 	ORACLE_VEC_NO_TABLE = 1 << 0,
-	/* On 32-bit arches, give only arguments that fit in 32 bits (what a real task passes). */
+	/* On arches with 32-bit arguments (sf_arch.bits == 32, x32 included although an x32 task
+	 * can pass 64-bit registers), give only arguments that fit in 32 bits. */
 	ORACLE_VEC_TRUNC32 = 1 << 1,
 };
 
@@ -155,12 +159,12 @@ enum {
  * values of each condition (value, value±1, 0, UINT64_MAX, high-word variants, mask edges)
  * combined over the rule's arguments (other arguments 0), plus the matching and missing value of
  * every condition on that syscall combined over all its rules (so rule precedence is exercised).
- * Multiplexed names (socketcall/ipc) also go through their multiplexer. fn returns non-zero to
- * stop; that value is returned. Negative errno on allocation failure.
+ * Multiplexed names (socketcall/ipc) also go through their multiplexer. arches NULL/0: the native
+ * one. fn returns non-zero to stop, and that value is returned; 0 when every input was given.
  */
 typedef int (*oracle_vec_fn)(const struct seccomp_data *d, const struct sf_arch *arch, void *ctx);
-int oracle_vectors(const struct sf_profile *p, const struct sf_arch *const *arches,
-		   size_t narches, unsigned flags, oracle_vec_fn fn, void *ctx);
+int oracle_vectors(const struct sf_profile *p, const struct sf_arch *const *arches, size_t narches,
+		   unsigned flags, oracle_vec_fn fn, void *ctx);
 
 struct oracle_diff {
 	size_t checked; /* vectors compared */

@@ -452,6 +452,29 @@ static void test_int_argument_extension(void **state)
 		     "\"args\":[{\"index\":0,\"value\":4294967295,\"op\":\"SCMP_CMP_EQ\"}]}]}");
 }
 
+static void test_multiplexed_socket_rules(void **state)
+{
+	/* With x86 listed, socket's argument rules cannot be checked through socketcall. */
+	expect("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\","
+	       "\"SCMP_ARCH_X86\"],\"syscalls\":[{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\","
+	       "\"args\":[{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+	       "multiplexed-args", SF_SEV_WARNING, 0, 0);
+	/* ALLOW AF_INET, then ERRNO AF_VSOCK: both become socketcall(a0 == SYS_SOCKET) with
+	 * different actions on x86: libseccomp fails with EEXIST, runc and crun refuse. */
+	expect("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\","
+	       "\"SCMP_ARCH_X86\"],\"syscalls\":[{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_LOG\","
+	       "\"args\":[{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"}]},{\"names\":[\"socket\"],"
+	       "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":40,"
+	       "\"op\":\"SCMP_CMP_EQ\"}]}]}",
+	       "multiplexed-conflict", SF_SEV_ERROR, 0, 0);
+	/* x86_64 alone has no socketcall: nothing to say. */
+	expect_clean("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
+		     "\"syscalls\":[{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_LOG\","
+		     "\"args\":[{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"}]},{\"names\":[\"socket\"],"
+		     "\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":0,\"value\":40,"
+		     "\"op\":\"SCMP_CMP_EQ\"}]}]}");
+}
+
 static void test_arch_and_archmap_together(void **state)
 {
 	expect("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
@@ -828,6 +851,7 @@ int main(void)
 		cmocka_unit_test(test_posture_warnings),
 		cmocka_unit_test(test_notify_rules),
 		cmocka_unit_test(test_int_argument_extension),
+		cmocka_unit_test(test_multiplexed_socket_rules),
 		cmocka_unit_test(test_arch_and_archmap_together),
 		cmocka_unit_test(test_spo_object_reads_its_spec),
 		cmocka_unit_test(test_round_trip_json),
