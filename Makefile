@@ -157,6 +157,9 @@ demo: deps
 gen:
 	tools/gen-syscalls ../shared/data/syscalls.csv > lib/arch/syscalls-table.c.tmp
 	mv lib/arch/syscalls-table.c.tmp lib/arch/syscalls-table.c
+	tools/gen-runtime-default ../shared/corpus/profiles/docker-default.json \
+		> lib/profile/runtime-default.c.tmp
+	mv lib/profile/runtime-default.c.tmp lib/profile/runtime-default.c
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/sysfence $(DESTDIR)$(MANDIR)/man1

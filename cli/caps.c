@@ -112,7 +112,11 @@ int cli_load_profile_lenient(const char *cmd, const char *path, bool strict,
 
 	*out = NULL;
 	sf_findings_init(&f, path);
-	r = sf_profile_read(path, SF_DOC_AUTO, &f, &p, &err);
+	/* '@name' is a built-in profile (@runtime-default): checked below like a file. */
+	if (path[0] == '@')
+		r = sf_profile_builtin(path, &p, &err);
+	else
+		r = sf_profile_read(path, SF_DOC_AUTO, &f, &p, &err);
 	if (p) {
 		/* Reading and checking both add errors: report the first in the file. */
 		sf_profile_check(p, 0, &f);
@@ -148,6 +152,8 @@ int cli_load_profile_lenient(const char *cmd, const char *path, bool strict,
 		cli_print_error(&err);
 		if (r == -EINVAL)
 			fprintf(stderr, "(run 'sysfence check %s' for every problem)\n", path);
+		else if (r == -ENOENT && path[0] == '@')
+			fprintf(stderr, "(for a file of that name, write ./%s)\n", path);
 		sf_profile_free(p);
 		return r == -EINVAL || r == -EILSEQ ? EXIT_FINDINGS : EXIT_USAGE;
 	}

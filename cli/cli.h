@@ -53,8 +53,9 @@ int cmd_disasm(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_emulate(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 extern const char help_help[], help_check[], help_show[], help_resolve[], help_disasm[],
-	help_compile[], help_emulate[], help_diff[];
+	help_compile[], help_emulate[], help_diff[], help_run[];
 
 #endif

@@ -90,6 +90,27 @@ static void print_json(struct sf_buf *b, const struct sf_findings *f, const char
 	sf_buf_puts(b, "]}");
 }
 
+/* A built-in profile ('@runtime-default') has no file to point into: its findings give only the
+ * path in the profile. */
+static int check_builtin(const char *name, struct sf_findings *f, size_t *nrules,
+			 struct sf_error *err)
+{
+	struct sf_profile *p = NULL;
+	int r = sf_profile_builtin(name, &p, err);
+
+	if (r < 0)
+		return r;
+	sf_profile_check(p, 0, f);
+	/* In the order of the profile, as a file's findings are. */
+	if (f->n)
+		qsort(f->v, f->n, sizeof(*f->v), cmp_finding);
+	for (size_t i = 0; i < f->n; i++)
+		f->v[i].line = f->v[i].col = 0;
+	*nrules = p->nrules;
+	sf_profile_free(p);
+	return 0;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -138,7 +159,12 @@ int cmd_check(int argc, char **argv)
 		/* A YAML file may hold several profiles (SPO examples do): each is checked. */
 		struct sf_doc *doc = NULL;
 		size_t nprofiles = 0, nrules = 0;
-		r = sf_doc_read_file(path, SF_DOC_AUTO, SF_DOC_MULTI, &doc, &err);
+		if (path[0] == '@') {
+			r = check_builtin(path, &f, &nrules, &err);
+			nprofiles = r == 0;
+		} else {
+			r = sf_doc_read_file(path, SF_DOC_AUTO, SF_DOC_MULTI, &doc, &err);
+		}
 		if (r < 0) {
 			/* Nothing could be read: I/O problems are usage-level, syntax is a finding. */
 			if (r != -EINVAL && r != -EILSEQ) {
@@ -157,7 +183,7 @@ int cmd_check(int argc, char **argv)
 			}
 			struct sf_node at = { .line = err.line, .col = err.col };
 			sf_findings_add(&f, SF_SEV_ERROR, &at, "", "syntax", NULL, "%s", err.msg);
-		} else if (doc->nroots == 0) {
+		} else if (doc && doc->nroots == 0) {
 			sf_findings_add(&f, SF_SEV_ERROR, NULL, "", "empty", NULL,
 					"empty document: no profile");
 		}
@@ -172,7 +198,7 @@ int cmd_check(int argc, char **argv)
 			sf_profile_free(p);
 		}
 		sf_doc_free(doc);
-		if (f.n)
+		if (f.n && path[0] != '@')
 			qsort(f.v, f.n, sizeof(*f.v), cmp_finding);
 		bool valid = f.nerrors == 0 && (!strict || f.nwarnings == 0);
 		if (out == CLI_OUT_JSON) {

@@ -13,6 +13,8 @@ const struct cli_cmd cli_cmds[] = {
 	{ "resolve", cmd_resolve, "syscall name <-> number, for any architecture", help_resolve },
 	{ "compile", cmd_compile, "compile a profile into a verified seccomp BPF program",
 	  help_compile },
+	{ "run", cmd_run, "run a command under a profile; --explain reports every refusal",
+	  help_run },
 	{ "emulate", cmd_emulate, "run a profile's program on a syscall, or on all of them",
 	  help_emulate },
 	{ "diff", cmd_diff, "the difference in meaning between two profiles", help_diff },

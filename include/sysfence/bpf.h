@@ -46,6 +46,15 @@ int sf_bpf_validate(const struct sock_filter *insns, size_t len, struct sf_error
 int sf_bpf_emulate(const struct sock_filter *insns, size_t len, const struct seccomp_data *d,
 		   uint32_t *ret, size_t *steps, struct sf_error *err);
 
+/*
+ * seccomp_data as the kernel of arch lays it out, for emulating that arch's program on this
+ * host: on a kernel of the other byte order each 64-bit argument (and the instruction pointer)
+ * has its two 32-bit words the other way round, as a 32-bit load sees them. d is the logical
+ * input (arguments as values); out may be d. arch NULL: this host's order.
+ */
+void sf_seccomp_data_for(const struct sf_arch *arch, const struct seccomp_data *d,
+			 struct seccomp_data *out);
+
 /* "ALLOW", "ERRNO(1)", "KILL_PROCESS", "KILL_THREAD", "TRAP(0)", "TRACE(5)", "LOG",
  * "USER_NOTIF", or "UNKNOWN(0x...)". Returns buf. */
 const char *sf_ret_describe(uint32_t ret, char *buf, size_t size);

@@ -76,6 +76,17 @@ int sf_policy_vectors(const struct sf_policy *pol, sf_vector_fn fn, void *ctx);
 int sf_policy_vectors2(const struct sf_policy *a, const struct sf_policy *b, sf_vector_fn fn,
 		       void *ctx);
 
+/*
+ * A policy whose refusals (KILL_PROCESS, KILL_THREAD, TRAP, ERRNO, and the bad-arch action)
+ * become SECCOMP_RET_USER_NOTIF, for a supervisor that reports them and answers each with the
+ * original policy's outcome (sysfence run --explain). It borrows pol, which must outlive it;
+ * free it with sf_policy_free. Compile and verify it like any policy.
+ */
+int sf_policy_notify_refusals(const struct sf_policy *pol, struct sf_policy **out,
+			      struct sf_error *err);
+/* Whether an outcome refuses the call (KILL_*, TRAP, ERRNO). */
+bool sf_ret_is_refusal(uint32_t ret);
+
 /* Generate the program. */
 int sf_policy_compile(const struct sf_policy *pol, struct sf_prog *out, struct sf_error *err);
 

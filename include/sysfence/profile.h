@@ -90,6 +90,7 @@ struct sf_rule {
 	char **names; /* syscall names as written (possibly unknown to us) */
 	const struct sf_node **name_nodes;
 	size_t nnames;
+	size_t names_cap; /* allocated entries of names and name_nodes (sf_rule_add_name) */
 	bool legacy_name; /* Docker's single "name" was used */
 	enum sf_action action;
 	bool has_errno; /* errnoRet (or podman's errno) given */
@@ -177,6 +178,22 @@ int sf_profile_read(const char *path, enum sf_doc_format format, struct sf_findi
 		    struct sf_profile **out, struct sf_error *err);
 int sf_profile_parse(const char *name, const char *data, size_t len, enum sf_doc_format format,
 		     struct sf_findings *findings, struct sf_profile **out, struct sf_error *err);
+
+/*
+ * Built-in profiles, named with '@', returned as a profile read from a file would be (owned: free
+ * it with sf_profile_free):
+ *   @runtime-default  the container runtime default: Docker's default profile (moby/profiles
+ *                     seccomp/default.json), unresolved: resolve it with sf_profile_resolve
+ *   @unconfined       Kubernetes' Unconfined: no filter at all (default ALLOW, no rules)
+ *   @audit            allow and log everything (default LOG) on the native arch and its 32-bit
+ *                     companions (x86_64: x86, x32; aarch64: arm)
+ *   @deny-all         EPERM for everything but exit and exit_group (same arches): nothing can
+ *                     run under it; a baseline for diff and tests
+ * An unknown name gives -ENOENT, with the built-ins listed in err.
+ */
+int sf_profile_builtin(const char *name, struct sf_profile **out, struct sf_error *err);
+/* The built-ins' names ("@runtime-default", ...), NULL-terminated, for help texts. */
+const char *const *sf_profile_builtin_names(void);
 
 struct sf_profile *sf_profile_new(void);
 void sf_profile_free(struct sf_profile *p);

@@ -6,6 +6,7 @@
 #include <sysfence/bpf.h>
 #include <sysfence/compile.h>
 #include <sysfence/doc.h>
+#include <sysfence/enforce.h>
 #include <sysfence/error.h>
 #include <sysfence/profile.h>
 

@@ -275,3 +275,16 @@ const char *sf_ret_describe(uint32_t ret, char *buf, size_t size)
 		snprintf(buf, size, "%s", name);
 	return buf;
 }
+
+void sf_seccomp_data_for(const struct sf_arch *arch, const struct seccomp_data *d,
+			 struct seccomp_data *out)
+{
+	bool host_be = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+	*out = *d;
+	if (!arch || arch->big_endian == host_be)
+		return;
+	/* A 32-bit load at an argument's first word must see what that kernel stores there. */
+	for (int i = 0; i < 6; i++)
+		out->args[i] = d->args[i] << 32 | d->args[i] >> 32;
+	out->instruction_pointer = d->instruction_pointer << 32 | d->instruction_pointer >> 32;
+}

@@ -31,6 +31,7 @@ struct cg {
 	struct sym *v;
 	size_t n, cap;
 	int nlabels;
+	const struct sf_policy *pol;
 	int pending_label; /* to attach to the next instruction */
 	int (*alias)[2];   /* [label, same place as label] */
 	size_t nalias, alias_cap;
@@ -118,6 +119,7 @@ static void ld(struct cg *g, uint32_t off)
 /* The label of a section's return instruction for an outcome (emitted at the section's end). */
 static int ret_label(struct cg *g, uint32_t ret)
 {
+	ret = sf_policy_out(g->pol, ret);
 	for (size_t i = 0; i < g->nrets; i++)
 		if (g->rets[i].ret == ret)
 			return g->rets[i].label;
@@ -139,15 +141,12 @@ static void flush_rets(struct cg *g)
 	g->nrets = 0;
 }
 
-/* Offsets of seccomp_data fields, for this host's byte order. */
-static uint32_t arg_off(unsigned arg, bool hi)
+/* Offset of an argument's word in seccomp_data as the target kernel lays it out: a
+ * little-endian kernel stores the low word first, a big-endian one the high word. */
+static uint32_t arg_off(unsigned arg, bool hi, bool big_endian)
 {
 	uint32_t off = (uint32_t)offsetof(struct seccomp_data, args) + 8 * arg;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return hi ? off + 4 : off;
-#else
-	return hi ? off : off + 4;
-#endif
+	return hi != big_endian ? off + 4 : off;
 }
 
 /* ---- decision graphs -------------------------------------------------------------------- */
@@ -218,7 +217,7 @@ static int target_label(struct cg *g, struct graph *gr, const struct dtarget *t)
 }
 
 /* Emit the graph of one syscall; entry reached with A = nr (so the first test loads). */
-static int emit_graph(struct cg *g, const struct dtarget *root, int entry)
+static int emit_graph(struct cg *g, const struct dtarget *root, int entry, bool big_endian)
 {
 	struct graph gr = { 0 };
 	const struct dnode **order = NULL;
@@ -250,7 +249,7 @@ static int emit_graph(struct cg *g, const struct dtarget *root, int entry)
 			struct gnode *gn = gfind(&gr, n);
 			place(g, gn->label);
 			if (gn->npred_same != gn->npred || n->mask != ~0u)
-				ld(g, arg_off(n->arg, n->hi));
+				ld(g, arg_off(n->arg, n->hi, big_endian));
 			if (n->mask != ~0u)
 				emit(g, BPF_ALU | BPF_AND | BPF_K, n->mask);
 			uint16_t op = n->op == DOP_EQ ? BPF_JEQ : n->op == DOP_GT ? BPF_JGT : BPF_JGE;
@@ -300,8 +299,19 @@ static size_t build_ranges(const struct sf_policy *pol, const struct arch_policy
 		out[n++] = (struct range){ .lo = SF_X32_BIT, .ret = pol->bad_arch_ret };
 		out[n++] = (struct range){ .lo = 0xffffffffu, .ret = ap->default_ret };
 	} else if (ap->is_x86_64 && !ap->has_native_abi) {
-		if (n && out[0].lo == 0 && !out[0].dec)
-			out[0].ret = pol->bad_arch_ret;
+		/* x32 alone: below 0x40000000 (where no decision lies) is another ABI. */
+		size_t k = 0;
+		while (k < n && out[k].lo < SF_X32_BIT)
+			k++;
+		uint32_t at_bit = k ? out[k - 1].ret : ap->default_ret;
+		size_t m = 0;
+		struct range head[2] = { { .lo = 0, .ret = pol->bad_arch_ret },
+					 { .lo = SF_X32_BIT, .ret = at_bit } };
+		size_t nhead = k < n && out[k].lo == SF_X32_BIT ? 1 : 2;
+		memmove(&out[nhead], &out[k], (n - k) * sizeof(*out));
+		for (m = 0; m < nhead; m++)
+			out[m] = head[m];
+		n = nhead + (n - k);
 	}
 	/* Neighbours with the same plain outcome are one range. */
 	size_t m = 0;
@@ -433,7 +443,7 @@ static int emit_section(struct cg *g, const struct sf_policy *pol, const struct 
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++)
 		if (rg[i].dec)
-			r = emit_graph(g, &rg[i].dec->d, rg[i].label);
+			r = emit_graph(g, &rg[i].dec->d, rg[i].label, ap->arch->big_endian);
 	flush_rets(g);
 	free(rg);
 	return r;
@@ -536,7 +546,7 @@ out:
 
 int sf_policy_compile(const struct sf_policy *pol, struct sf_prog *out, struct sf_error *err)
 {
-	struct cg g = { .pending_label = NO_LABEL };
+	struct cg g = { .pending_label = NO_LABEL, .pol = pol };
 	int r = 0;
 	int *entry = calloc(pol->narchs + 1, sizeof(*entry));
 

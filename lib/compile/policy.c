@@ -357,8 +357,11 @@ static int build_section(struct sf_policy *pol, struct arch_policy *ap,
 		size_t bad = 0, nrules = 0;
 		for (size_t k = sb.head[h]; k != NONE; k = sb.next[k])
 			rules[nrules++] = sb.v[k].r;
-		int e = sf_tree_build(pol->arena, rules, nrules, ap->arch->bits, ap->default_ret,
-				      &d->d, &bad);
+		/* libseccomp treats x32 as a 32-bit ABI: only low words are compared. */
+		unsigned bits = ap->is_x86_64 && (nrs[i] & SF_X32_BIT) && nrs[i] != 0xffffffffu
+					? 32
+					: ap->arch->bits;
+		int e = sf_tree_build(pol->arena, rules, nrules, bits, ap->default_ret, &d->d, &bad);
 		if (e == -EEXIST) {
 			const struct sf_rule *br = &p->rules[rules[bad].rule];
 			free(nrs);
@@ -572,7 +575,44 @@ uint32_t sf_dtarget_eval(const struct dtarget *t, const struct seccomp_data *d, 
 	return ret;
 }
 
+bool sf_ret_is_refusal(uint32_t ret)
+{
+	switch (ret & SECCOMP_RET_ACTION_FULL) {
+	case SECCOMP_RET_KILL_PROCESS:
+	case SECCOMP_RET_KILL_THREAD:
+	case SECCOMP_RET_TRAP:
+	case SECCOMP_RET_ERRNO:
+		return true;
+	}
+	return false;
+}
+
+uint32_t sf_policy_out(const struct sf_policy *pol, uint32_t ret)
+{
+	return pol->notify_refusals && sf_ret_is_refusal(ret) ? SECCOMP_RET_USER_NOTIF : ret;
+}
+
+static uint32_t eval(const struct sf_policy *pol, const struct seccomp_data *d);
+
 uint32_t sf_policy_eval(const struct sf_policy *pol, const struct seccomp_data *d)
+{
+	return sf_policy_out(pol, eval(pol, d));
+}
+
+int sf_policy_notify_refusals(const struct sf_policy *pol, struct sf_policy **out,
+			      struct sf_error *err)
+{
+	struct sf_policy *c = calloc(1, sizeof(*c));
+	if (!c)
+		return sf_error_set(err, -ENOMEM, "out of memory");
+	*c = *pol;
+	c->arena = NULL; /* borrows pol's: pol must outlive it */
+	c->notify_refusals = true;
+	*out = c;
+	return 0;
+}
+
+static uint32_t eval(const struct sf_policy *pol, const struct seccomp_data *d)
 {
 	const struct arch_policy *ap = sf_policy_find_arch(pol, d->arch, (uint32_t)d->nr);
 	uint32_t nr = (uint32_t)d->nr;

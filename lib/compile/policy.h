@@ -63,10 +63,14 @@ struct sf_policy {
 	size_t narchs;
 	uint32_t bad_arch_ret;
 	bool runc_compat;
-	const double *freq; /* --frequency: calls per number of the first section's ABI */
+	bool notify_refusals; /* refusals (KILL*, TRAP, ERRNO, bad arch) become USER_NOTIF */
+	const double *freq;   /* --frequency: calls per number of the first section's ABI */
 	size_t nfreq;
 	struct sf_arena *arena;
 };
+
+/* The outcome as the program returns it: a refusal becomes USER_NOTIF when notify_refusals. */
+uint32_t sf_policy_out(const struct sf_policy *pol, uint32_t ret);
 
 /* The x32 bit, and x86_64's AUDIT_ARCH which x32 shares. */
 #define SF_X32_BIT 0x40000000u

@@ -19,7 +19,10 @@ static int check_one(const struct seccomp_data *d, void *p)
 {
 	struct vctx *v = p;
 	uint32_t got;
-	int r = sf_bpf_emulate(v->prog->insns, v->prog->len, d, &got, NULL, NULL);
+	struct seccomp_data k;
+	/* The program reads seccomp_data as its arch's kernel lays it out. */
+	sf_seccomp_data_for(sf_arch_by_audit(d->arch), d, &k);
+	int r = sf_bpf_emulate(v->prog->insns, v->prog->len, &k, &got, NULL, NULL);
 	uint32_t want = sf_policy_eval(v->pol, d);
 
 	v->checked++;
@@ -204,7 +207,7 @@ static int step(struct sym *s, struct state st)
 				if (!excluded(&st, s->v->pol->archs[i].arch->audit_arch))
 					return check_point(s->v, s->v->pol->archs[i].arch->audit_arch,
 							   st.lo, f->k);
-			if (f->k != s->v->pol->bad_arch_ret)
+			if (f->k != sf_policy_out(s->v->pol, s->v->pol->bad_arch_ret))
 				return check_point(s->v, 0x12345678, st.lo, f->k);
 			s->v->checked++;
 			return 0;

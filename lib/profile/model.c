@@ -245,14 +245,19 @@ struct sf_rule *sf_profile_add_rule(struct sf_profile *p)
 
 int sf_rule_add_name(struct sf_profile *p, struct sf_rule *r, const char *name)
 {
-	if ((r->nnames & (r->nnames - 1)) == 0 || r->nnames < 4) {
-		char **v = sf_arena_grow(p->arena, r->names, r->nnames, r->nnames + 1, sizeof(*v));
+	if (r->nnames >= r->names_cap) {
+		size_t cap = r->names_cap ? r->names_cap * 2 : 8;
+		char **v = sf_arena_grow(p->arena, r->names, r->nnames, cap, sizeof(*v));
+		/* Resolved and built profiles have no nodes: a zeroed array of the same size. */
 		const struct sf_node **nv =
-			sf_arena_grow(p->arena, r->name_nodes, r->nnames, r->nnames + 1, sizeof(*nv));
+			r->name_nodes
+				? sf_arena_grow(p->arena, r->name_nodes, r->nnames, cap, sizeof(*nv))
+				: sf_arena_alloc(p->arena, cap * sizeof(*nv));
 		if (!v || !nv)
 			return -ENOMEM;
 		r->names = v;
 		r->name_nodes = nv;
+		r->names_cap = cap;
 	}
 	r->names[r->nnames] = sf_arena_strdup(p->arena, name);
 	if (!r->names[r->nnames])

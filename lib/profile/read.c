@@ -397,6 +397,11 @@ static void read_errno(struct reader *r, const struct sf_node *num, const struct
 			       "the kernel caps errno values at 4095 (MAX_ERRNO), so the program "
 			       "would see another value",
 			       "errno %" PRIu64 " is beyond 4095", v);
+		else if (v == 4095)
+			report(r, SF_SEV_ERROR, num, num_path, "errno-range",
+			       "libseccomp refuses ERRNO(4095) and above, so runc and crun fail to "
+			       "start the container",
+			       "errno 4095 is refused by libseccomp");
 		else
 			have_num = true;
 	}
@@ -469,6 +474,7 @@ static void read_rule(struct reader *r, const struct sf_node *n, const char *pat
 	if (v) {
 		join(sub, path, "names");
 		get_strings(r, v, sub, &rule->names, &rule->name_nodes, &rule->nnames);
+		rule->names_cap = rule->nnames;
 		if (v->kind == SF_NODE_ARRAY && v->len == 0 && !legacy)
 			report(r, SF_SEV_WARNING, v, sub, "empty-names", NULL,
 			       "empty \"names\": the rule applies to no syscall");
@@ -485,6 +491,7 @@ static void read_rule(struct reader *r, const struct sf_node *n, const char *pat
 			rule->names[0] = (char *)s;
 			rule->name_nodes[0] = legacy;
 			rule->nnames = 1;
+			rule->names_cap = 1;
 			rule->legacy_name = true;
 		}
 	} else {

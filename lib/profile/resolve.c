@@ -200,6 +200,7 @@ int sf_profile_resolve(const struct sf_profile *src, const struct sf_target *t,
 		if (perr)
 			goto fail;
 		dr->nnames = sr->nnames;
+		dr->names_cap = sr->nnames;
 		if (!(dr->names = copy_strv(p, sr->names, sr->nnames)))
 			goto fail;
 		if (sr->comment && !(dr->comment = sf_arena_strdup(p->arena, sr->comment)))

@@ -828,6 +828,38 @@ static int build_bytes(const struct sf_profile *p, const struct oracle_opts *o, 
 	return rc;
 }
 
+/* Whether ret is an action the filter was given: its default, bad-arch or a rule's. */
+static bool known_action(const struct sf_profile *p, const struct oracle_opts *o, uint32_t ret)
+{
+	if (ret == o->bad_arch_ret ||
+	    ret == oracle_action(p->default_action, p->has_default_errno, p->default_errno))
+		return true;
+	for (size_t i = 0; i < p->nrules; i++)
+		if (ret ==
+		    oracle_action(p->rules[i].action, p->rules[i].has_errno, p->rules[i].errno_ret))
+			return true;
+	return false;
+}
+
+/*
+ * libseccomp writes the program in its arches' byte order (all alike, or -EDOM above); the
+ * emulator wants the host's. 2.5.4 forgets to convert the value of the returns it inserts where a
+ * jump would be longer than 255 (found on Docker's profile for s390x built on x86_64): a return
+ * whose value is no action of the filter but whose swapped value is, is one of those.
+ */
+static void to_host_order(const struct sf_profile *p, const struct oracle_opts *o,
+			  struct sf_prog *prog)
+{
+	for (size_t i = 0; i < prog->len; i++) {
+		struct sock_filter *f = &prog->insns[i];
+		f->code = __builtin_bswap16(f->code);
+		f->k = __builtin_bswap32(f->k);
+		if (f->code == (BPF_RET | BPF_K) && !known_action(p, o, f->k) &&
+		    known_action(p, o, __builtin_bswap32(f->k)))
+			f->k = __builtin_bswap32(f->k);
+	}
+}
+
 int oracle_build_opts(const struct sf_profile *resolved, const struct oracle_opts *o,
 		      struct sf_prog *out, struct oracle_info *info, char *errbuf, size_t errlen)
 {
@@ -850,13 +882,8 @@ int oracle_build_opts(const struct sf_profile *resolved, const struct oracle_opt
 		say(errbuf, errlen, "reading libseccomp's program back: %s", err.msg);
 		return rc;
 	}
-	/* libseccomp writes the program in its arches' byte order (all alike, or -EDOM above);
-	 * the emulator wants the host's. */
 	if (o->arches && o->narches && o->arches[0]->big_endian != host_big_endian())
-		for (size_t i = 0; i < out->len; i++) {
-			out->insns[i].code = __builtin_bswap16(out->insns[i].code);
-			out->insns[i].k = __builtin_bswap32(out->insns[i].k);
-		}
+		to_host_order(resolved, o, out);
 	return 0;
 }
 
@@ -883,6 +910,76 @@ char *oracle_pfc(const struct sf_profile *resolved, const struct oracle_opts *o)
 	if (build_bytes(resolved, o ? o : &none, true, &data, &len, &info, NULL, 0) < 0)
 		return NULL;
 	return data;
+}
+
+int oracle_syscall_nr(const struct sf_arch *arch, const char *name)
+{
+	uint32_t tok = arch_token(arch);
+
+	return tok ? seccomp_syscall_resolve_name_arch(tok, name) : __NR_SCMP_ERROR;
+}
+
+bool oracle_table_agrees(const struct sf_arch *arch, const char *name)
+{
+	long ours = sf_syscall_nr(arch, name);
+	int theirs = oracle_syscall_nr(arch, name);
+	bool we_have = ours >= 0 || sf_syscall_multiplexed(arch, name, NULL, NULL);
+	/* Pseudo numbers: -101..-120 socket calls, -201..-224 SysV IPC (reached through the
+	 * multiplexer where the arch has one), -10001.. a syscall the arch does not have. */
+	bool they_have = theirs >= 0 ||
+			 (theirs <= -101 && theirs >= -120 && arch->socketcall_nr >= 0) ||
+			 (theirs <= -201 && theirs >= -224 && arch->ipc_nr >= 0);
+
+	if (we_have != they_have)
+		return false;
+	return ours < 0 || theirs < 0 || ours == theirs;
+}
+
+struct sf_profile *oracle_profile_common(const struct sf_profile *p,
+					 const struct sf_arch *const *arches, size_t narches,
+					 size_t *dropped)
+{
+	struct sf_profile *q = sf_profile_new();
+	size_t n = 0;
+
+	if (!q)
+		return NULL;
+	q->default_action = p->default_action;
+	q->has_default_errno = p->has_default_errno;
+	q->default_errno = p->default_errno;
+	q->flags = p->flags;
+	for (size_t i = 0; i < p->narchitectures; i++)
+		if (sf_profile_add_arch(q, p->architectures[i]) < 0)
+			goto fail;
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct sf_rule *r = &p->rules[i];
+		struct sf_rule *c = sf_profile_add_rule(q);
+		if (!c)
+			goto fail;
+		c->action = r->action;
+		c->has_errno = r->has_errno;
+		c->errno_ret = r->errno_ret;
+		for (size_t j = 0; j < r->nnames; j++) {
+			bool agree = true;
+			for (size_t k = 0; k < narches && agree; k++)
+				agree = oracle_table_agrees(arches[k], r->names[j]);
+			if (!agree)
+				n++;
+			else if (sf_rule_add_name(q, c, r->names[j]) < 0)
+				goto fail;
+		}
+		for (size_t k = 0; k < r->nargs; k++)
+			if (sf_rule_add_arg(q, c, &r->args[k]) < 0)
+				goto fail;
+		if (!c->nnames)
+			q->nrules--;
+	}
+	if (dropped)
+		*dropped = n;
+	return q;
+fail:
+	sf_profile_free(q);
+	return NULL;
 }
 
 /* ---------------------------------------------------------------------------------------------

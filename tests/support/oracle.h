@@ -70,6 +70,24 @@ int oracle_build(const struct sf_profile *resolved, const struct sf_arch *const 
 /* libseccomp's pseudo-code of the same filter (malloc'd), for failure messages; NULL on error. */
 char *oracle_pfc(const struct sf_profile *resolved, const struct oracle_opts *o);
 
+/*
+ * libseccomp's number for name on arch: >= 0 a syscall; below -1 a pseudo number it rewrites
+ * (socketcall/ipc multiplexing); -1 (__NR_SCMP_ERROR) when it knows neither the name there nor
+ * the arch. libseccomp 2.5.4's tables lack the newest syscalls (file_getattr, ...).
+ */
+int oracle_syscall_nr(const struct sf_arch *arch, const char *name);
+/* Whether our table and libseccomp see name alike on arch: both have it (the same number when
+ * both give a real one) or neither does. */
+bool oracle_table_agrees(const struct sf_arch *arch, const char *name);
+/*
+ * A copy of p without the names our table and libseccomp see differently on one of arches, so
+ * that a comparison with the oracle is between like and like; a rule left without names goes.
+ * *dropped (may be NULL) counts the names removed. NULL when out of memory.
+ */
+struct sf_profile *oracle_profile_common(const struct sf_profile *p,
+					 const struct sf_arch *const *arches, size_t narches,
+					 size_t *dropped);
+
 /* The 32-bit action runc gives libseccomp for an action and its optional errnoRet (int16 cast:
  * only the low 16 bits count; EPERM when absent). */
 uint32_t oracle_action(enum sf_action a, bool has_errno, uint32_t errno_ret);

@@ -1003,6 +1003,49 @@ static void test_describe(void **state)
 	assert_int_equal(strlen(oracle_describe(&d, NULL, buf, 20)), 19);
 }
 
+static void test_oracle_tables_and_common_profile(void **state)
+{
+	const struct sf_arch *x86_64 = A("x86_64"), *x86 = A("x86"), *s390x = A("s390x");
+	const struct sf_arch *arches[] = {x86_64, x86};
+	struct sf_profile *p =
+	    parse("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86\"],"
+		  "\"syscalls\":[{\"names\":[\"read\",\"file_getattr\",\"nosuchcall\"],"
+		  "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":1,"
+		  "\"op\":\"SCMP_CMP_EQ\"}]},{\"names\":[\"file_setattr\"],"
+		  "\"action\":\"SCMP_ACT_LOG\"}]}");
+	size_t dropped = 0;
+	struct sf_profile *q;
+
+	(void)state;
+	assert_int_equal(oracle_syscall_nr(x86_64, "read"), 0);
+	assert_int_equal(oracle_syscall_nr(x86, "socketcall"), 102);
+	assert_true(oracle_syscall_nr(x86_64, "socketcall") < -1); /* a pseudo number */
+	assert_int_equal(oracle_syscall_nr(x86_64, "nosuchcall"), __NR_SCMP_ERROR);
+	assert_int_equal(oracle_syscall_nr(A("loongarch64"), "read"), __NR_SCMP_ERROR);
+	assert_true(oracle_table_agrees(x86_64, "read"));
+	assert_true(oracle_table_agrees(x86, "connect")); /* direct, and through socketcall */
+	assert_true(oracle_table_agrees(s390x, "socket"));
+	assert_true(oracle_table_agrees(x86_64, "nosuchcall")); /* both skip it */
+	assert_true(oracle_table_agrees(x86_64, "socketcall"));
+	/* Newer than libseccomp 2.5.4. */
+	if (seccomp_syscall_resolve_name("file_getattr") == __NR_SCMP_ERROR)
+		assert_false(oracle_table_agrees(x86_64, "file_getattr"));
+
+	q = oracle_profile_common(p, arches, 2, &dropped);
+	assert_non_null(q);
+	if (seccomp_syscall_resolve_name("file_getattr") == __NR_SCMP_ERROR) {
+		assert_int_equal(dropped, 2);
+		assert_int_equal(q->nrules, 1);
+		assert_int_equal(q->rules[0].nnames, 2);
+		assert_string_equal(q->rules[0].names[1], "nosuchcall");
+	}
+	assert_int_equal(q->rules[0].nargs, 1);
+	assert_int_equal(q->default_action, SF_ACT_ERRNO);
+	assert_int_equal(q->narchitectures, 1);
+	sf_profile_free(q);
+	sf_profile_free(p);
+}
+
 static void test_profile_add_arch(void **state)
 {
 	struct sf_profile *p = sf_profile_new();
@@ -1055,6 +1098,7 @@ int main(void)
 	    cmocka_unit_test(test_vectors_stop_early),
 	    cmocka_unit_test(test_run_both_and_diff),
 	    cmocka_unit_test(test_describe),
+	    cmocka_unit_test(test_oracle_tables_and_common_profile),
 	    cmocka_unit_test(test_profile_add_arch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
