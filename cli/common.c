@@ -74,8 +74,22 @@ int cli_write_output(const char *cmd, const char *path, const struct sf_buf *buf
 		}
 		return EXIT_OK;
 	}
-	/* Write beside the target and rename: a reader never sees half a file. A symlink is
-	 * written through, as editors do, not replaced by a file. */
+	/* A device or a FIFO (/dev/null, /dev/stdout, a pipe) is written as it is: renaming over
+	 * it would replace it with a file. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		int r = fd < 0 ? -errno : write_all(fd, buf->data ? buf->data : "", buf->len);
+		if (fd >= 0 && close(fd) < 0 && r == 0)
+			r = -errno;
+		if (r < 0) {
+			cli_err(cmd, "cannot write %s: %s", path, strerror(-r));
+			return EXIT_USAGE;
+		}
+		return EXIT_OK;
+	}
+	/* A regular file is written beside itself and renamed: a reader never sees half a file.
+	 * A symlink is written through, as editors do, not replaced by a file. */
 	char *real = realpath(path, NULL);
 	if (real)
 		path = real;

@@ -78,7 +78,7 @@ static bool emit(struct emit *e)
 struct path_state {
 	struct emit *e;
 	const struct arg_cands *c;
-	uint64_t vals[6][MAX_CANDS * MAX_CANDS];
+	uint64_t *vals[6]; /* each argument's candidates, in one allocation */
 	size_t nvals[6];
 	size_t budget;
 };
@@ -149,14 +149,11 @@ static void walk(struct path_state *ps, const struct dtarget *t, struct constrai
 
 static void arg_vectors(struct emit *e, const struct dtarget *t)
 {
-	struct path_state *ps = malloc(sizeof(*ps)); /* large; every field is set below */
+	struct path_state state = { 0 }, *ps = &state;
 	struct arg_cands c[6] = { 0 };
-	size_t product = 1;
+	size_t product = 1, total = 0;
+	uint64_t *all;
 
-	if (!ps) {
-		e->r = -ENOMEM;
-		return;
-	}
 	for (unsigned i = 0; i < 6; i++) {
 		add_cand(&c[i].lo, 0);
 		add_cand(&c[i].lo, ~0u);
@@ -164,11 +161,22 @@ static void arg_vectors(struct emit *e, const struct dtarget *t)
 		add_cand(&c[i].hi, ~0u);
 	}
 	collect(t->node, c, 0);
+	/* Exactly the candidates' room: a fresh process pays a page fault for every page. */
+	for (unsigned i = 0; i < 6; i++)
+		total += (size_t)c[i].hi.n * c[i].lo.n;
+	all = malloc(total * sizeof(*all));
+	if (!all) {
+		e->r = -ENOMEM;
+		return;
+	}
 	ps->e = e;
 	ps->c = c;
 	ps->budget = MAX_COMBOS;
-	for (unsigned i = 0; i < 6; i++) {
-		ps->nvals[i] = arg_values(&c[i], ps->vals[i], MAX_CANDS * MAX_CANDS);
+	for (unsigned i = 0, off = 0; i < 6; i++) {
+		size_t room = (size_t)c[i].hi.n * c[i].lo.n;
+		ps->vals[i] = all + off;
+		off += (unsigned)room;
+		ps->nvals[i] = arg_values(&c[i], ps->vals[i], room);
 		if (c[i].used && product <= MAX_COMBOS)
 			product *= ps->nvals[i];
 	}
@@ -196,7 +204,7 @@ static void arg_vectors(struct emit *e, const struct dtarget *t)
 		walk(ps, t, cs, 0);
 	}
 	memset(e->d.args, 0, sizeof(e->d.args));
-	free(ps);
+	free(all);
 }
 
 static void number(struct emit *e, const struct arch_policy *ap, uint32_t nr);

@@ -597,3 +597,17 @@ x, y = (json.loads(a)["summary"] for a in sys.argv[1:3])
 assert (x["allowed"], x["refused"], x["changed"]) == (y["refused"], y["allowed"], y["changed"]), (x, y)
 ' "$ab" "$output"
 }
+
+@test "compile -o writes devices and FIFOs in place, never renames over them" {
+	run "$SYSFENCE" compile -o /dev/null "$DATA/mkdir-deny.json"
+	[ "$status" -eq 0 ]
+	[ -c /dev/null ]
+	mkfifo "$TMP/fifo"
+	( cat "$TMP/fifo" > "$TMP/fromfifo" ) &
+	run "$SYSFENCE" compile -o "$TMP/fifo" "$DATA/mkdir-deny.json"
+	[ "$status" -eq 0 ]
+	wait
+	[ -p "$TMP/fifo" ]
+	[ $(( $(stat -c %s "$TMP/fromfifo") % 8 )) -eq 0 ]
+	[ "$(stat -c %s "$TMP/fromfifo")" -gt 0 ]
+}
