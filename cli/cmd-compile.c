@@ -35,6 +35,8 @@ const char help_compile[] =
 	"  --strict            unknown syscall names are errors (default: skipped with a warning,\n"
 	"                      as runc and crun skip them)\n"
 	"  --no-verify         skip the proof\n"
+	"  --frequency FILE    how often each syscall is called (lines \"NAME COUNT\", or the\n"
+	"                      table of `strace -c`): frequent syscalls get shorter paths\n"
 	"  -v, --verbose       print the program's size, whether it was verified, and the time\n"
 	"\n"
 	"exit status: 0 written, 1 invalid profile, 2 usage, I/O or verification error.\n";
@@ -131,5 +133,6 @@ out:
 	sf_buf_free(&buf);
 	sf_prog_free(&prog);
 	sf_profile_free(p);
+	free(t.freq);
 	return r;
 }

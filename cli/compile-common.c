@@ -29,6 +29,70 @@ static int parse_action(const char *s, uint32_t *ret)
 	return 0;
 }
 
+/*
+ * --frequency FILE: how often each syscall is called, so that frequent ones sit near the root of
+ * the number search. Lines of "NAME COUNT" or "COUNT NAME", or the table `strace -c` prints
+ * (calls in the fourth column, the name last). Names unknown to the native ABI are ignored.
+ */
+static int read_frequency(const char *cmd, const char *path, struct target_opts *t)
+{
+	const struct sf_arch *native = sf_arch_native();
+	long max = sf_syscall_max_nr(native);
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+	char line[512];
+	size_t used = 0;
+
+	if (!f) {
+		cli_usage(cmd, "--frequency: cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	free(t->freq);
+	t->freq = calloc((size_t)max + 1, sizeof(*t->freq));
+	if (!t->freq) {
+		if (f != stdin)
+			fclose(f);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *tok[8];
+		int n = 0;
+		char *save = NULL;
+		for (char *w = strtok_r(line, " \t\n", &save); w && n < 8;
+		     w = strtok_r(NULL, " \t\n", &save))
+			tok[n++] = w;
+		if (n < 2)
+			continue;
+		const char *name;
+		char *end;
+		double count;
+		if (n >= 5) { /* strace -c: % time, seconds, usecs/call, calls, [errors,] syscall */
+			name = tok[n - 1];
+			count = strtod(tok[3], &end);
+		} else if ((count = strtod(tok[1], &end)), *end == 0) {
+			name = tok[0];
+		} else {
+			count = strtod(tok[0], &end);
+			name = tok[1];
+		}
+		if (*end != 0 || count < 0)
+			continue;
+		long nr = sf_syscall_nr(native, name);
+		if (nr < 0 || nr > max)
+			continue;
+		t->freq[nr] += count;
+		used++;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (!used) {
+		cli_usage(cmd, "--frequency: no \"NAME COUNT\" line in %s", path);
+		return -1;
+	}
+	t->copts.freq = t->freq;
+	t->copts.nfreq = (size_t)max + 1;
+	return 0;
+}
+
 int target_option(const char *cmd, int c, const char *arg, struct target_opts *t)
 {
 	switch (c) {
@@ -81,6 +145,8 @@ int target_option(const char *cmd, int c, const char *arg, struct target_opts *t
 	case 0x106:
 		t->copts.no_verify = true;
 		return 1;
+	case 0x107:
+		return read_frequency(cmd, arg, t) < 0 ? -1 : 1;
 	}
 	return 0;
 }

@@ -16,16 +16,18 @@ struct target_opts {
 	const char *caps_arg;
 	unsigned kernel_major, kernel_minor;
 	struct sf_compile_opts copts;
+	double *freq; /* --frequency: calls per native syscall number (owned) */
 };
 
 /* Options every compiling command takes (long options only): --arch --caps --kernel
- * --bad-arch --runc-compat --strict --no-verify. */
+ * --bad-arch --runc-compat --strict --no-verify --frequency. */
 #define TARGET_LONG_OPTIONS                                                                    \
 	{ "arch", required_argument, NULL, 0x100 }, { "caps", required_argument, NULL, 0x101 }, \
 		{ "kernel", required_argument, NULL, 0x102 },                                   \
 		{ "bad-arch", required_argument, NULL, 0x103 },                                 \
 		{ "runc-compat", no_argument, NULL, 0x104 },                                    \
-		{ "strict", no_argument, NULL, 0x105 }, { "no-verify", no_argument, NULL, 0x106 }
+		{ "strict", no_argument, NULL, 0x105 }, { "no-verify", no_argument, NULL, 0x106 }, \
+		{ "frequency", required_argument, NULL, 0x107 }
 
 /* Handle one of those options: 1 handled, 0 not ours, -1 usage error (printed). */
 int target_option(const char *cmd, int c, const char *arg, struct target_opts *t);

@@ -611,3 +611,21 @@ assert (x["allowed"], x["refused"], x["changed"]) == (y["refused"], y["allowed"]
 	[ $(( $(stat -c %s "$TMP/fromfifo") % 8 )) -eq 0 ]
 	[ "$(stat -c %s "$TMP/fromfifo")" -gt 0 ]
 }
+
+@test "--frequency puts frequent syscalls on shorter paths, same meaning" {
+	printf 'getppid 1000000\nread 100\n' >"$TMP/freq.txt"
+	"$SYSFENCE" compile -o "$TMP/plain.bpf" "$DATA/allowlist.yaml"
+	"$SYSFENCE" compile --frequency "$TMP/freq.txt" -o "$TMP/freq.bpf" "$DATA/allowlist.yaml"
+	plain=$("$SYSFENCE" emulate "$TMP/plain.bpf" --syscall getppid | sed 's/.*(\([0-9]*\) instructions)/\1/')
+	freq=$("$SYSFENCE" emulate "$TMP/freq.bpf" --syscall getppid | sed 's/.*(\([0-9]*\) instructions)/\1/')
+	[ "$freq" -lt "$plain" ]
+	# the same meaning for every syscall of the ABI
+	diff <("$SYSFENCE" emulate "$TMP/plain.bpf" --all | awk '{print $1, $2, $3}') \
+		<("$SYSFENCE" emulate "$TMP/freq.bpf" --all | awk '{print $1, $2, $3}')
+	# strace -c's table is read too
+	printf '%% time     seconds  usecs/call     calls    errors syscall\n------ ----------- ----------- --------- --------- ----------------\n 99.00    0.100000           0    500000           getppid\n' >"$TMP/strace.txt"
+	run "$SYSFENCE" compile --frequency "$TMP/strace.txt" -o "$TMP/s.bpf" "$DATA/allowlist.yaml"
+	[ "$status" -eq 0 ]
+	run "$SYSFENCE" compile --frequency /nonexistent -o "$TMP/s.bpf" "$DATA/allowlist.yaml"
+	[ "$status" -eq 2 ]
+}
