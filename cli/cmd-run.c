@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "compile-common.h"
+#include "run-cache.h"
 
 extern char **environ;
 
@@ -59,6 +60,12 @@ const char help_run[] =
 	"                      caller needs CAP_SYS_ADMIN.\n"
 	"  --caps LIST, --kernel X.Y, --arch A, --bad-arch ACTION, --runc-compat, --strict\n"
 	"                      as for sysfence compile\n"
+	"  --no-cache          compile and prove the profile even when this machine has\n"
+	"                      already done so for the same profile and options (verified\n"
+	"                      programs are kept, as crun keeps compiled filters, in\n"
+	"                      /var/cache/sysfence for root, else ~/.cache/sysfence: private,\n"
+	"                      and used only when the whole key matches; SYSFENCE_NO_CACHE=1\n"
+	"                      turns it off too, SYSFENCE_CACHE_DIR=DIR moves it)\n"
 	"  -v, --verbose       say what was loaded\n"
 	"\n"
 	"exit status: CMD's, or 128+N when signal N ended it (a KILL action: 159, SIGSYS);\n"
@@ -70,7 +77,7 @@ enum { EXIT_RUNNER = 125, EXIT_NOEXEC = 126, EXIT_NOTFOUND = 127 };
 struct run_opts {
 	struct target_opts t;
 	const char *profile;
-	bool explain, suggest, escalate, verbose;
+	bool explain, suggest, escalate, verbose, no_cache;
 	const char *explain_log;
 };
 
@@ -479,6 +486,7 @@ int cmd_run(int argc, char **argv)
 		{ "suggest", no_argument, NULL, 's' },
 		{ "allow-privilege-escalation", no_argument, NULL, 'E' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-cache", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		TARGET_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -513,6 +521,9 @@ int cmd_run(int argc, char **argv)
 		case 'v':
 			o.verbose = true;
 			break;
+		case 'C':
+			o.no_cache = true;
+			break;
 		case 'h':
 			return cli_help("run");
 		default:
@@ -542,7 +553,34 @@ int cmd_run(int argc, char **argv)
 	}
 
 	struct sf_profile *p = NULL;
+	struct sf_policy *pol = NULL, *npol = NULL;
+	struct sf_prog prog = { 0 };
+	struct sf_error err = { 0 };
+	unsigned flags = 0;
+	struct run_cache cache = { 0 };
 	bool unconfined = strcmp(o.profile, "@unconfined") == 0;
+
+	/* A verified program for the same profile and options: no need to prove it again. */
+	if (!unconfined && !o.explain && !o.no_cache && !o.t.freq) {
+		struct sf_buf opt = { 0 };
+		sf_buf_printf(&opt, "caps=%s kernel=%u.%u bad=%d:%#x runc=%d strict=%d arches=",
+			      o.t.caps_arg ? o.t.caps_arg : "", o.t.kernel_major, o.t.kernel_minor,
+			      o.t.copts.has_bad_arch, o.t.copts.bad_arch_ret, o.t.copts.runc_compat,
+			      o.t.copts.strict);
+		for (size_t i = 0; i < o.t.narches; i++)
+			sf_buf_printf(&opt, "%s,", o.t.arches[i]->name);
+		if (!opt.oom)
+			run_cache_init(&cache, o.profile, opt.data);
+		sf_buf_free(&opt);
+		if (run_cache_get(&cache, &prog, &flags)) {
+			if (o.verbose)
+				fprintf(stderr, "sysfence run: %s: %zu instructions (verified before, "
+						"from the cache)\n",
+					o.profile, prog.len);
+			r = 0;
+			goto load;
+		}
+	}
 	if (!unconfined) {
 		r = target_load("run", o.profile, &o.t, &p);
 		if (r != EXIT_OK)
@@ -564,10 +602,7 @@ int cmd_run(int argc, char **argv)
 				    "answers those calls, and sysfence run does not hand the "
 				    "listener to an agent; the command does not run");
 		}
-	struct sf_policy *pol = NULL, *npol = NULL;
-	struct sf_prog prog = { 0 };
-	struct sf_error err = { 0 };
-	unsigned flags = load_flags(p);
+	flags = load_flags(p);
 	if (target_policy("run", p, &o.t, &pol) != EXIT_OK) {
 		sf_profile_free(p);
 		return EXIT_RUNNER;
@@ -593,6 +628,8 @@ int cmd_run(int argc, char **argv)
 		r = EXIT_RUNNER;
 		goto out;
 	}
+	run_cache_put(&cache, &prog, flags);
+load:
 	if (o.verbose)
 		fprintf(stderr, "sysfence run: %s: %zu instructions, flags %#x, no_new_privs %s\n",
 			o.profile, prog.len, flags, o.escalate ? "off" : "on");
@@ -607,6 +644,7 @@ int cmd_run(int argc, char **argv)
 	r = exec_status(errno);
 	fail("cannot execute %s under the profile: %s", path, strerror(errno));
 out:
+	run_cache_free(&cache);
 	sf_prog_free(&prog);
 	sf_policy_free(npol);
 	sf_policy_free(pol);
