@@ -38,8 +38,8 @@ static int add_native_arches(struct sf_profile *p)
 		const char *native;
 		const char *companions[2];
 	} companions[] = {
-		{ "x86_64", { "x86", "x32" } },
-		{ "aarch64", { "arm", NULL } },
+	    {"x86_64", {"x86", "x32"}},
+	    {"aarch64", {"arm", NULL}},
 	};
 	const struct sf_arch *native = sf_arch_native();
 	int r = sf_profile_add_arch(p, native->scmp_name);
@@ -58,8 +58,9 @@ static int add_native_arches(struct sf_profile *p)
 
 /*
  * What Kubernetes' Unconfined means: no filter at all. As a profile that is a default of ALLOW
- * and no rules; the runner treats this built-in as "install no filter", not as a filter that
- * allows everything (which would still cost a BPF run per syscall and set no_new_privs).
+ * and no rules. The runner is to treat this built-in as "install no filter", not as a filter
+ * allowing everything: such a filter would still give other ABIs' syscalls the bad-arch action,
+ * cost a BPF run per syscall, and need no_new_privs.
  */
 static int unconfined(struct sf_profile *p)
 {
@@ -82,7 +83,7 @@ static int audit(struct sf_profile *p)
  */
 static int deny_all(struct sf_profile *p)
 {
-	static const char *const allowed[] = { "exit", "exit_group" };
+	static const char *const allowed[] = {"exit", "exit_group"};
 	struct sf_rule *rule;
 	int r;
 
@@ -102,19 +103,15 @@ static int deny_all(struct sf_profile *p)
 }
 
 static const char *const builtin_names[] = {
-	"@runtime-default",
-	"@unconfined",
-	"@audit",
-	"@deny-all",
-	NULL,
+    "@runtime-default", "@unconfined", "@audit", "@deny-all", NULL,
 };
 
 /* In the order of builtin_names; runtime-default (index 0) is parsed, not built. */
 static int (*const builders[])(struct sf_profile *p) = {
-	NULL,
-	unconfined,
-	audit,
-	deny_all,
+    NULL,
+    unconfined,
+    audit,
+    deny_all,
 };
 
 _Static_assert(SF_ARRAY_SIZE(builders) + 1 == SF_ARRAY_SIZE(builtin_names),

@@ -26,6 +26,9 @@ assert any("includes" in r for r in p["syscalls"])'
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'"ptrace"'* ]]
 	# CAP_SYS_ADMIN brings mount and drops the clone3 ENOSYS rule.
+	run "$SYSFENCE" show @runtime-default --arch x86_64 --kernel 6.1
+	[[ "$output" != *'"mount"'* ]]
+	[[ "$output" == *'"errnoRet": 38'* ]]
 	run "$SYSFENCE" show @runtime-default --arch x86_64 --kernel 6.1 --caps +CAP_SYS_ADMIN
 	[ "$status" -eq 0 ]
 	[[ "$output" == *'"mount"'* ]]

@@ -21,7 +21,7 @@
 static struct sf_profile *builtin(const char *name)
 {
 	struct sf_profile *p = NULL;
-	struct sf_error err = { 0 };
+	struct sf_error err = {0};
 
 	if (sf_profile_builtin(name, &p, &err) < 0)
 		fail_msg("%s: %s", name, err.msg);
@@ -35,7 +35,7 @@ static struct sf_profile *docker_default(void)
 	const char *shared = getenv("SYSFENCE_SHARED");
 	char path[4096];
 	struct sf_profile *p = NULL;
-	struct sf_error err = { 0 };
+	struct sf_error err = {0};
 
 	snprintf(path, sizeof(path), "%s/corpus/profiles/docker-default.json",
 		 shared ? shared : "../shared");
@@ -49,8 +49,8 @@ static struct sf_profile *docker_default(void)
 
 static char *write_text(const struct sf_profile *p)
 {
-	struct sf_buf b = { 0 };
-	struct sf_error err = { 0 };
+	struct sf_buf b = {0};
+	struct sf_error err = {0};
 
 	if (sf_profile_write(p, SF_OUT_JSON, &b, &err) < 0)
 		fail_msg("write: %s", err.msg);
@@ -61,10 +61,9 @@ static struct sf_profile *resolve(const struct sf_profile *p, const char *arch,
 				  const char *const *caps, unsigned major, unsigned minor)
 {
 	struct sf_target t = {
-		.arch = arch, .caps = caps, .kernel_major = major, .kernel_minor = minor
-	};
+	    .arch = arch, .caps = caps, .kernel_major = major, .kernel_minor = minor};
 	struct sf_profile *r = NULL;
-	struct sf_error err = { 0 };
+	struct sf_error err = {0};
 
 	if (sf_profile_resolve(p, &t, &r, &err) < 0)
 		fail_msg("resolve: %s", err.msg);
@@ -74,9 +73,9 @@ static struct sf_profile *resolve(const struct sf_profile *p, const char *arch,
 static struct sf_policy *policy(const struct sf_profile *p, const struct sf_arch *const *arches,
 				size_t narches)
 {
-	struct sf_compile_opts o = { .arches = arches, .narches = narches };
+	struct sf_compile_opts o = {.arches = arches, .narches = narches};
 	struct sf_policy *pol = NULL;
-	struct sf_error err = { 0 };
+	struct sf_error err = {0};
 
 	if (sf_policy_build(p, &o, &pol, NULL, &err) < 0)
 		fail_msg("policy: %s", err.msg);
@@ -109,10 +108,10 @@ static void test_every_builtin_reads_and_checks(void **state)
 /* An unknown name is -ENOENT, and the message lists every built-in. */
 static void test_unknown_name_lists_the_builtins(void **state)
 {
-	static const char *const bad[] = { "@nope", "runtime-default", "@", "@Runtime-Default" };
+	static const char *const bad[] = {"@nope", "runtime-default", "@", "@Runtime-Default"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		struct sf_profile *p = (struct sf_profile *)1;
-		struct sf_error err = { 0 };
+		struct sf_error err = {0};
 		assert_int_equal(sf_profile_builtin(bad[i], &p, &err), -ENOENT);
 		assert_null(p);
 		assert_int_equal(err.code, -ENOENT);
@@ -160,8 +159,8 @@ static void test_runtime_default_text_is_canonical(void **state)
 {
 	struct sf_profile *p = builtin("@runtime-default");
 	struct sf_doc *doc = NULL;
-	struct sf_error err = { 0 };
-	struct sf_buf b = { 0 };
+	struct sf_error err = {0};
+	struct sf_buf b = {0};
 
 	assert_int_equal(sf_profile_to_doc(p, &doc, &err), 0);
 	assert_int_equal(sf_node_write_json(sf_doc_root(doc), SF_JSON_COMPACT, &b), 0);
@@ -212,17 +211,17 @@ static int on_vector(const struct seccomp_data *d, void *ctx)
 static size_t differences(const char *const *caps, unsigned major_a, unsigned minor_a,
 			  unsigned major_b, unsigned minor_b)
 {
-	const struct sf_arch *arches[] = { sf_arch_find("x86_64"), sf_arch_find("x86"),
-					   sf_arch_find("x32") };
+	const struct sf_arch *arches[] = {sf_arch_find("x86_64"), sf_arch_find("x86"),
+					  sf_arch_find("x32")};
 	struct sf_profile *d = docker_default(), *p, *rp, *rd;
 	if (!d)
 		return (size_t)-1;
 	p = builtin("@runtime-default");
 	rp = resolve(p, "x86_64", caps, major_a, minor_a);
 	rd = resolve(d, "x86_64", caps, major_b, minor_b);
-	struct cmp c = { .a = policy(rp, arches, 3),
-			 .b = policy(rd, arches, 3),
-			 .quiet = major_a != major_b || minor_a != minor_b };
+	struct cmp c = {.a = policy(rp, arches, 3),
+			.b = policy(rd, arches, 3),
+			.quiet = major_a != major_b || minor_a != minor_b};
 	assert_int_equal(sf_policy_vectors2(c.a, c.b, on_vector, &c), 0);
 	assert_true(c.n > 1000);
 	sf_policy_free((struct sf_policy *)c.a);
@@ -276,8 +275,8 @@ static uint32_t eval_x86_64(const struct sf_profile *resolved, const char *name)
 {
 	const struct sf_arch *x86_64 = sf_arch_find("x86_64");
 	struct sf_policy *pol = policy(resolved, &x86_64, 1);
-	struct seccomp_data d = { .arch = x86_64->audit_arch,
-				  .nr = (int)sf_syscall_nr(x86_64, name) };
+	struct seccomp_data d = {.arch = x86_64->audit_arch,
+				 .nr = (int)sf_syscall_nr(x86_64, name)};
 	uint32_t ret = sf_policy_eval(pol, &d);
 	sf_policy_free(pol);
 	return ret;
@@ -287,7 +286,7 @@ static uint32_t eval_x86_64(const struct sf_profile *resolved, const char *name)
  * before that only with CAP_SYS_PTRACE (its caps rule). */
 static void test_ptrace_follows_min_kernel_4_8(void **state)
 {
-	static const char *const names[] = { "ptrace", "process_vm_readv", "process_vm_writev" };
+	static const char *const names[] = {"ptrace", "process_vm_readv", "process_vm_writev"};
 	const char *with_ptrace[32];
 	size_t n = 0;
 	for (const char *const *c = sf_docker_default_caps; *c; c++)
@@ -321,7 +320,7 @@ static void test_ptrace_follows_min_kernel_4_8(void **state)
 static void assert_native_arches(const struct sf_profile *p)
 {
 	const struct sf_arch *native = sf_arch_native();
-	const char *want[3] = { native->scmp_name };
+	const char *want[3] = {native->scmp_name};
 	size_t n = 1;
 
 	if (strcmp(native->name, "x86_64") == 0) {
@@ -351,7 +350,7 @@ static void assert_outcome(const struct sf_profile *p, uint32_t want, const char
 				continue;
 			for (const char *const *e = except; e && *e; e++)
 				is_except |= strcmp(*e, sf_syscall_name_at(i)) == 0;
-			struct seccomp_data d = { .arch = arch->audit_arch, .nr = (int)nr };
+			struct seccomp_data d = {.arch = arch->audit_arch, .nr = (int)nr};
 			memset(d.args, 0xa5, sizeof(d.args));
 			uint32_t got = sf_policy_eval(pol, &d);
 			if (got != (is_except ? except_want : want))
@@ -389,7 +388,7 @@ static void test_audit_logs_everything(void **state)
 /* @deny-all: EPERM for everything but exit and exit_group. */
 static void test_deny_all_allows_only_exit(void **state)
 {
-	static const char *const exits[] = { "exit", "exit_group", NULL };
+	static const char *const exits[] = {"exit", "exit_group", NULL};
 	struct sf_profile *p = builtin("@deny-all");
 	assert_int_equal(p->default_action, SF_ACT_ERRNO);
 	assert_true(p->has_default_errno);
@@ -404,20 +403,20 @@ static void test_deny_all_allows_only_exit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_builtin_reads_and_checks),
-		cmocka_unit_test(test_unknown_name_lists_the_builtins),
-		cmocka_unit_test(test_builtins_are_owned_by_the_caller),
-		cmocka_unit_test(test_runtime_default_is_unresolved),
-		cmocka_unit_test(test_runtime_default_text_is_canonical),
-		cmocka_unit_test(test_runtime_default_states_the_corpus_file),
-		cmocka_unit_test(test_runtime_default_means_docker_default),
-		cmocka_unit_test(test_runtime_default_means_docker_default_with_sys_admin),
-		cmocka_unit_test(test_runtime_default_means_docker_default_on_kernel_4_4),
-		cmocka_unit_test(test_emulation_tells_kernel_4_4_from_6_1),
-		cmocka_unit_test(test_ptrace_follows_min_kernel_4_8),
-		cmocka_unit_test(test_unconfined_allows_everything),
-		cmocka_unit_test(test_audit_logs_everything),
-		cmocka_unit_test(test_deny_all_allows_only_exit),
+	    cmocka_unit_test(test_every_builtin_reads_and_checks),
+	    cmocka_unit_test(test_unknown_name_lists_the_builtins),
+	    cmocka_unit_test(test_builtins_are_owned_by_the_caller),
+	    cmocka_unit_test(test_runtime_default_is_unresolved),
+	    cmocka_unit_test(test_runtime_default_text_is_canonical),
+	    cmocka_unit_test(test_runtime_default_states_the_corpus_file),
+	    cmocka_unit_test(test_runtime_default_means_docker_default),
+	    cmocka_unit_test(test_runtime_default_means_docker_default_with_sys_admin),
+	    cmocka_unit_test(test_runtime_default_means_docker_default_on_kernel_4_4),
+	    cmocka_unit_test(test_emulation_tells_kernel_4_4_from_6_1),
+	    cmocka_unit_test(test_ptrace_follows_min_kernel_4_8),
+	    cmocka_unit_test(test_unconfined_allows_everything),
+	    cmocka_unit_test(test_audit_logs_everything),
+	    cmocka_unit_test(test_deny_all_allows_only_exit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
