@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -161,6 +162,11 @@ struct denial_count {
 struct supervisor {
 	const struct sf_policy *pol;
 	int listener;
+	/* Until the command is executed, the child's own calls (waiting for us, reporting a
+	 * failed exec) are sysfence's, not the command's: they run, unreported. */
+	pid_t child;
+	int setup_read_fd, setup_write_fd, exec_pipe;
+	bool execed;
 	FILE *log;
 	struct timespec t0;
 	struct denial_count *v;
@@ -206,12 +212,49 @@ static const char *call_name(const struct seccomp_data *d, const char **abi)
 	return sf_syscall_name(a, d->nr);
 }
 
+/* Whether the child has executed the command: its exec pipe (close-on-exec) reads EOF. */
+static void update_execed(struct supervisor *s)
+{
+	if (s->execed)
+		return;
+	struct pollfd p = { s->exec_pipe, POLLIN, 0 };
+	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLIN))) {
+		char c;
+		ssize_t k = recv(s->exec_pipe, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (k == 0 || (k < 0 && errno != EAGAIN && errno != ENOTSOCK))
+			s->execed = true;
+		else if (k < 0 && errno == ENOTSOCK) {
+			/* a pipe: POLLHUP alone (no data) means every writer is gone */
+			if ((p.revents & POLLHUP) && !(p.revents & POLLIN))
+				s->execed = true;
+		}
+	}
+}
+
+static bool setup_call(struct supervisor *s, const struct sf_notif *n)
+{
+	const struct sf_arch *a = sf_arch_by_audit(n->data.arch);
+	if (s->execed || n->pid != s->child || a != sf_arch_native())
+		return false;
+	const char *name = sf_syscall_name(a, n->data.nr);
+	if (!name)
+		return false;
+	return (strcmp(name, "read") == 0 && n->data.args[0] == (uint64_t)s->setup_read_fd) ||
+	       (strcmp(name, "write") == 0 && n->data.args[0] == (uint64_t)s->setup_write_fd) ||
+	       strcmp(name, "exit_group") == 0;
+}
+
 static void handle(struct supervisor *s)
 {
 	struct sf_notif n;
 	int r = sf_notif_recv(s->listener, &n);
 	if (r < 0)
 		return; /* the caller died, or an interruption: nothing to answer */
+	update_execed(s);
+	if (setup_call(s, &n)) {
+		sf_notif_respond(s->listener, n.id, 0, 0, true);
+		return;
+	}
 	uint32_t ret = sf_policy_eval(s->pol, &n.data);
 	const char *abi, *name = call_name(&n.data, &abi);
 	char exe[256], action[48], numbuf[32];
@@ -221,10 +264,6 @@ static void handle(struct supervisor *s)
 	sf_proc_exe(n.pid, exe, sizeof(exe));
 	sf_describe_call(s->listener, &n, name, &call);
 	sf_ret_describe(ret, action, sizeof(action));
-	if (!sf_arch_by_audit(n.data.arch) || !sf_ret_is_refusal(ret) ||
-	    (ret & SECCOMP_RET_ACTION_FULL) != SECCOMP_RET_ERRNO) {
-		/* the bad-arch action and kills are worth their own words */
-	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double t = (double)(now.tv_sec - s->t0.tv_sec) + (double)(now.tv_nsec - s->t0.tv_nsec) / 1e9;
 	fprintf(s->log, "sysfence: [%9.6f] pid %d %s: %s%s%s -> %s\n", t, (int)n.pid, exe,
@@ -364,10 +403,19 @@ static int explain(struct run_opts *o, const struct sf_policy *pol, const struct
 			if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
 				goto child_fail;
 		close(LISTENER_FD);
-		struct sf_load_opts lo = { .no_new_privs = !o->escalate, .flags = flags,
+		/* Killable-only waits once we hold a notification: a signal we queue (TRAP) or
+		 * one sent to the command does not interrupt a call we are answering. */
+		struct sf_load_opts lo = { .no_new_privs = !o->escalate,
+					   .flags = flags | SF_FLAG_WAIT_KILLABLE_RECV,
 					   .new_listener = true };
 		int listener = -1;
-		if (sf_seccomp_load(prog, &lo, &listener, &err) < 0 || listener != LISTENER_FD) {
+		if (sf_seccomp_load(prog, &lo, &listener, &err) < 0 && err.code == -EINVAL) {
+			/* kernels before 5.19 lack the flag */
+			lo.flags = flags;
+			sf_error_clear(&err);
+			sf_seccomp_load(prog, &lo, &listener, &err);
+		}
+		if (err.code || listener != LISTENER_FD) {
 			if (!err.code)
 				sf_error_set(&err, -EBADF, "the listener did not get fd %d", LISTENER_FD);
 			goto child_fail;
@@ -387,6 +435,10 @@ static int explain(struct run_opts *o, const struct sf_policy *pol, const struct
 	}
 	close(sync[0]);
 	close(err_pipe[1]);
+	s.child = pid;
+	s.setup_read_fd = sync[0];
+	s.setup_write_fd = err_pipe[1];
+	s.exec_pipe = err_pipe[0];
 	int pidfd = pidfd_open_(pid);
 	if (pidfd < 0) {
 		kill(pid, SIGKILL);
@@ -456,8 +508,7 @@ static int explain(struct run_opts *o, const struct sf_policy *pol, const struct
 		if (pfd[0].revents & (POLLHUP | POLLERR))
 			pfd[0].fd = -1;
 	}
-	/* Calls the command's children still make are answered until they are gone, then the
-	 * summary. If exec failed the child said why. */
+	/* If exec failed the child said why. */
 	char msg[SF_ERROR_MSG_MAX] = "";
 	int ecode = 0;
 	if (read(err_pipe[0], &ecode, sizeof(ecode)) == sizeof(ecode)) {
@@ -469,6 +520,28 @@ static int explain(struct run_opts *o, const struct sf_policy *pol, const struct
 		code = status_of(status);
 	}
 	summary(&s, o->suggest);
+	/* The command's children may outlive it (daemons): while any task holds the filter, a
+	 * supervisor stays in the background to answer their calls with the profile's outcome
+	 * (without one they would get ENOSYS), and reports them; we return the command's
+	 * status now, as a shell does. */
+	struct pollfd hup = { s.listener, POLLIN, 0 };
+	if (poll(&hup, 1, 0) >= 0 && !(hup.revents & (POLLHUP | POLLERR))) {
+		pid_t bg = fork();
+		if (bg == 0) {
+			setsid();
+			s.execed = true;
+			for (;;) {
+				struct pollfd q = { s.listener, POLLIN, 0 };
+				if (poll(&q, 1, -1) < 0 && errno != EINTR)
+					break;
+				if (q.revents & POLLIN)
+					handle(&s);
+				else if (q.revents & (POLLHUP | POLLERR))
+					break;
+			}
+			_exit(0);
+		}
+	}
 	if (s.log != stderr)
 		fclose(s.log);
 	free(s.v);
@@ -606,6 +679,33 @@ int cmd_run(int argc, char **argv)
 	if (target_policy("run", p, &o.t, &pol) != EXIT_OK) {
 		sf_profile_free(p);
 		return EXIT_RUNNER;
+	}
+	/* The command runs in this machine's ABI: if that is not a target, every call it made
+	 * would get the bad-arch action. */
+	{
+		bool native = false;
+		for (size_t i = 0; i < sf_policy_narches(pol); i++)
+			native |= sf_policy_arch(pol, i) == sf_arch_native();
+		if (!native) {
+			r = fail("%s is not among the profile's targets (--arch): every syscall of "
+				 "the command would get the bad-arch action; it does not run",
+				 sf_arch_native()->name);
+			goto out;
+		}
+		/* A profile that refuses execve itself: the command cannot start, and once the
+		 * filter is loaded we could not even say so (--explain shows it happen). */
+		struct seccomp_data d = { .arch = sf_arch_native()->audit_arch,
+					  .nr = (int)sf_syscall_nr(sf_arch_native(), "execve") };
+		struct seccomp_data d2 = d;
+		memset(d2.args, 0xff, sizeof(d2.args));
+		uint32_t e1 = sf_policy_eval(pol, &d), e2 = sf_policy_eval(pol, &d2);
+		if (!o.explain && sf_ret_is_refusal(e1) && sf_ret_is_refusal(e2)) {
+			char desc[48];
+			fail("the profile refuses execve (%s): the command cannot start",
+			     sf_ret_describe(e1, desc, sizeof(desc)));
+			r = EXIT_NOEXEC;
+			goto out;
+		}
 	}
 	if (o.explain) {
 		if (sf_policy_notify_refusals(pol, &npol, &err) < 0 ||

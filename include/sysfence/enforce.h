@@ -63,7 +63,9 @@ int sf_notif_respond(int listener, uint64_t id, int64_t val, int error, bool con
  * ALLOW, LOG → runs; TRACE → ENOSYS (no tracer); KILL_PROCESS → the process dies of SIGSYS;
  * KILL_THREAD → SIGSYS too (a supervisor cannot kill one thread of a process alone: the whole
  * process dies); TRAP → SIGSYS is queued to the thread (si_code SI_QUEUE, not SYS_SECCOMP:
- * si_syscall is not set) and the call fails with ENOSYS. Returns 0 or -errno.
+ * si_syscall is not set) and the call fails with ENOSYS; load the filter with
+ * SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV so that the signal waits for the answer instead of
+ * interrupting the call. Returns 0 or -errno.
  */
 int sf_notif_apply(int listener, const struct sf_notif *n, uint32_t ret);
 

@@ -98,6 +98,10 @@ int sf_notif_apply(int listener, const struct sf_notif *n, uint32_t ret)
 	case SECCOMP_RET_USER_NOTIF:
 		return sf_notif_respond(listener, n->id, 0, ENOSYS, false);
 	case SECCOMP_RET_TRAP: {
+		/* The signal first, then the answer: with SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+		 * the waiting call is not interrupted by it, and SIGSYS is delivered as the call
+		 * returns ENOSYS, as the kernel's TRAP does. (Without that flag, a signal landing
+		 * while the call waits interrupts it: EINTR, or a restart under SA_RESTART.) */
 		siginfo_t si;
 		memset(&si, 0, sizeof(si));
 		si.si_signo = SIGSYS;

@@ -42,8 +42,10 @@
 #       use, then kept for the test: files CMD writes stay for the next call).
 #       --mount binds host SRC read-only at DST in the container.
 #       Each run has a unique container ID and a private crun state root under
-#       $BATS_RUN_TMPDIR; `crun delete -f` follows every run.  Time limit:
-#       $CRUN_TIMEOUT seconds (default 30), then SIGTERM, 5 s later SIGKILL.
+#       $BATS_RUN_TMPDIR; `crun delete -f` removes a container crun run left
+#       behind (after a timeout).  Time limit:
+#       $CRUN_TIMEOUT seconds (default 30), then SIGTERM to crun, and SIGKILL
+#       $CRUN_KILL_AFTER seconds later (default 5).
 #       Profiles are converted for crun: only the OCI fields are kept
 #       (defaultAction, defaultErrnoRet, architectures, flags, listenerPath,
 #       listenerMetadata, syscalls[].names/action/errnoRet/args; a rule's
@@ -61,8 +63,11 @@
 #       crun_run), and in a container without seccomp as
 #           $SYSFENCE run --profile /.sysfence/<PROFILE's file name> -- CMD
 #       ($SYSFENCE, its shared libraries and PROFILE are bound read-only at
-#       /.sysfence; a dynamic binary is started through its own ld.so with
-#       --library-path, so /proc/self/exe is the loader there).  Sets crun_*
+#       /.sysfence, an empty directory on the crun side; a dynamic binary is
+#       started through its own ld.so with --library-path, so /proc/self/exe is
+#       the loader there).  Both containers are alike: same rootfs, caps,
+#       noNewPrivileges, namespaces; CMD is PID 1 on both sides when sysfence
+#       run execs it (it does).  Sets crun_*
 #       for the crun side and sysfence_status, sysfence_stdout, sysfence_stderr
 #       for the sysfence side, then fails (status 1, both sides printed) unless
 #       the statuses are equal, the stderr texts are equal after crun_normalise
@@ -86,11 +91,21 @@
 #   - CMD is PID 1 of a pid namespace: signals it sends itself without a
 #     handler (sh -c 'kill -TERM $$') are ignored by the kernel, unlike
 #     outside a container.  The forced SIGSYS of seccomp does kill it.
-#   - crun run forwards SIGTERM to PID 1, which ignores it (see above): a
-#     timed-out container needs SIGKILL for crun and `crun delete -f`, both
-#     of which the harness does.
-#   - crun refuses an errnoRet on any action but SCMP_ACT_ERRNO/TRACE:
-#     "errno value specified for action `SCMP_ACT_KILL_PROCESS`".
+#   - crun run forwards SIGTERM to PID 1 (a `trap ... TERM` sees it), which
+#     without a handler ignores it (see above): a timed-out container needs
+#     SIGKILL for crun, and `crun delete -f` for PID 1, both of which the
+#     harness does.  Timed out, crun_status is timeout's 124 (or 137).
+#   - crun refuses an errnoRet on any action but SCMP_ACT_ERRNO and TRACE
+#     ("errno value specified for action `SCMP_ACT_KILL_PROCESS`"; also for
+#     ALLOW, LOG, KILL, TRAP).  TRACE with no tracer fails the call with
+#     ENOSYS whatever errnoRet says (kernel behaviour).
+#   - A profile that denies what crun still does between loading the filter
+#     and exec (execve itself; an allowlist without it): crun fails with
+#     "exec container process `/bin/echo`: Operation not permitted", written
+#     to the container's stderr in --log-format JSON because the log file can
+#     no longer be opened; the harness moves it to crun_log.  If exit_group is
+#     denied too, crun's child cannot even exit and dies of SIGSEGV: status
+#     139, same message.
 #
 # Why the wrapper: crun 1.8.1 refuses this machine's hybrid cgroup layout
 # (fails with status 1 and no message), and with a cgroup manager it wants to
@@ -115,6 +130,19 @@ _crun_sysfence() {
 }
 
 _crun_seq=0
+
+# python3, resolved once per run: a pyenv shim costs a few hundred ms a call
+_crun_python() {
+	local f py
+	f=$(_crun_rundir)/crun-python
+	if [ -s "$f" ]; then
+		read -r py <"$f"
+	else
+		py=$(python3 -c 'import sys; print(sys.executable)') || return 127
+		printf '%s\n' "$py" >"$f.$BASHPID" && mv "$f.$BASHPID" "$f"
+	fi
+	"$py" "$@"
+}
 
 # The python half: config.json surgery, profile conversion, log parsing.
 _crun_py=$(cat <<'PYEOF'
@@ -304,7 +332,7 @@ _crun_build_cache() {
 	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$b/rootfs/etc/passwd"
 	printf 'root:x:0:\n' >"$b/rootfs/etc/group"
 	(cd "$b" && crun spec) || { echo "crun spec failed"; return 1; }
-	python3 -c "$_crun_py" bundle "$b/config.json" || { echo "adjusting config.json failed"; return 1; }
+	_crun_python -c "$_crun_py" bundle "$b/config.json" || { echo "adjusting config.json failed"; return 1; }
 	touch "$cache/done"
 }
 
@@ -387,7 +415,7 @@ _crun_exec() {
 	dir=$(_crun_testdir)/crun-run.$_crun_seq.$RANDOM
 	state=$(_crun_rundir)/crun-state
 	mkdir -p "$dir" "$state" || return 1
-	SYSFENCE=$(_crun_sysfence) python3 -c "$_crun_py" configure "$bundle/config.json" "$profile" \
+	SYSFENCE=$(_crun_sysfence) _crun_python -c "$_crun_py" configure "$bundle/config.json" "$profile" \
 		"${_crun_mounts[@]}" -- "$@" 2>"$dir/harness.err" || {
 		crun_log=$(cat "$dir/harness.err")
 		echo "crun_run: cannot configure the bundle: $crun_log" >&2
@@ -396,7 +424,7 @@ _crun_exec() {
 	limit=${CRUN_TIMEOUT:-30}
 	start=$SECONDS
 	rc=0
-	timeout -k 5 "$limit" unshare -m sh -c '
+	timeout -k "${CRUN_KILL_AFTER:-5}" "$limit" unshare -m sh -c '
 		mount --make-rprivate / || exit 125
 		umount -R /sys/fs/cgroup 2>/dev/null
 		mount -t cgroup2 none /sys/fs/cgroup || exit 125
@@ -404,10 +432,14 @@ _crun_exec() {
 			--cgroup-manager=disabled run --bundle "$3" "$4"' \
 		sh "$state" "$dir/crun.log" "$bundle" "$id" \
 		</dev/null >"$dir/stdout" 2>"$dir/stderr" || rc=$?
-	crun --root="$state" delete -f "$id" >/dev/null 2>&1 || true
+	# crun run deletes a container that ran to the end; one left behind
+	# (timeout: crun killed, PID 1 alive) still has its state directory
+	if [ -e "$state/$id" ]; then
+		crun --root="$state" delete -f "$id" >/dev/null 2>&1 || true
+	fi
 	crun_status=$rc
 	if [ -s "$dir/crun.log" ] || grep -q '^{"msg":' "$dir/stderr"; then
-		python3 -c "$_crun_py" log "$dir/crun.log" "$dir/stderr" "$dir/crunlog.txt" &&
+		_crun_python -c "$_crun_py" log "$dir/crun.log" "$dir/stderr" "$dir/crunlog.txt" &&
 			crun_log=$(cat "$dir/crunlog.txt")
 	fi
 	crun_stdout=$(cat "$dir/stdout")
@@ -488,6 +520,7 @@ crun_compare() {
 	_crun_seq=$((_crun_seq + 1))
 	dir=$(_crun_testdir)/crun-compare.$_crun_seq.$RANDOM
 	crun_bundle "$dir/crun" && crun_bundle "$dir/sysfence" || return 1
+	mkdir "$dir/crun/rootfs/.sysfence" # so that both sides see the same /
 	mapfile -t launch < <(_crun_stage_sysfence "$dir/stage")
 	[ ${#launch[@]} -gt 0 ] || { echo "crun_compare: cannot stage $(_crun_sysfence)" >&2; return 1; }
 	name=${profile##*/}
