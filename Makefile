@@ -169,7 +169,9 @@ install: all
 	ln -sf libsysfence.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libsysfence.so.$(SOVERSION)
 	ln -sf libsysfence.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libsysfence.so
 	install -m 644 include/sysfence/*.h $(DESTDIR)$(INCLUDEDIR)/sysfence/
-	install -m 644 $(PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
+	# written here, so that it names the PREFIX given to install, not the one of the build
+	printf 'prefix=%s\nlibdir=%s\nincludedir=%s\n\nName: sysfence\nDescription: seccomp profiles: read, check, compile, run\nVersion: %s\nLibs: -L$${libdir} -lsysfence\nLibs.private: -lyaml\nCflags: -I$${includedir}\n' \
+		'$(PREFIX)' '$(LIBDIR)' '$(INCLUDEDIR)' '$(VERSION)' > $(DESTDIR)$(LIBDIR)/pkgconfig/sysfence.pc
 	install -m 644 docs/sysfence.1 $(DESTDIR)$(MANDIR)/man1/
 
 uninstall:
