@@ -54,6 +54,9 @@ int cmd_compile(int argc, char **argv);
 int cmd_emulate(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_explain(int argc, char **argv); extern const char help_explain[];
+int cmd_k8s(int argc, char **argv); extern const char help_k8s[]; /* cli/cmd-k8s.c */
+int cmd_record(int argc, char **argv); extern const char help_record[]; /* cli/cmd-record.c */
 
 extern const char help_help[], help_check[], help_show[], help_resolve[], help_disasm[],
 	help_compile[], help_emulate[], help_diff[], help_run[];

@@ -81,6 +81,52 @@ void sf_describe_call(int listener, const struct sf_notif *n, const char *name,
 void sf_proc_exe(pid_t pid, char *buf, size_t size);
 pid_t sf_proc_tgid(pid_t tid);
 
+/* ---- running a command under a supervisor ----------------------------------------------- */
+
+struct sf_spawn {
+	const struct sf_prog *prog; /* loaded in the child with a listener, just before the exec */
+	unsigned flags;		    /* SF_FLAG_* (NEW_LISTENER is implied) */
+	bool no_new_privs;
+	const char *path; /* executed with execve: resolve it first (no PATH search here) */
+	char *const *argv, *const *envp;
+	/*
+	 * Called for each notification of the command and of everything it starts (threads,
+	 * forks, execs all inherit the filter); it must answer it (sf_notif_respond, apply).
+	 * The child's own calls between loading the filter and the exec are not passed: they
+	 * run unreported.
+	 */
+	void (*on_notif)(void *ctx, int listener, const struct sf_notif *n);
+	void *ctx;
+	/* Keep serving after the command was reaped while processes it started still hold the
+	 * filter (daemons), until none does; otherwise return when the command is reaped. */
+	bool wait_all;
+};
+
+struct sf_spawn_result {
+	pid_t pid;
+	int status;	  /* the command's wait status */
+	bool exec_failed; /* the exec failed: the return value is -errno of execve */
+	/* Processes the command started still held the filter when we returned (no wait_all;
+	 * or a second SIGINT/SIGTERM, or one after the command was reaped, stopped the wait): a
+	 * background process keeps answering their calls (SECCOMP_USER_NOTIF_FLAG_CONTINUE:
+	 * they run) until they are gone; on_notif does not see them. */
+	bool detached;
+};
+
+/*
+ * Run path under prog with a supervisor: the child sets up, loads prog with a new listener
+ * (which it gets at fd 3; an fd 3 of the caller's is kept for the command), the caller takes
+ * the listener with pidfd_getfd (ptrace access to the child: CAP_SYS_PTRACE or Yama
+ * ptrace_scope <= 1), asks for synchronous wake-ups, and then serves notifications through
+ * on_notif. While it runs, SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and SIGUSR2 are
+ * blocked in the calling thread and read from a signalfd: they are forwarded to the command
+ * (SIGINT and SIGQUIT only when a process sent them: the terminal sends its own to the whole
+ * process group); the mask is restored at the end. Returns 0 when the command ran (res->status),
+ * or -errno with err set when it could not start.
+ */
+int sf_spawn_supervised(const struct sf_spawn *s, struct sf_spawn_result *res,
+			struct sf_error *err);
+
 #ifdef __cplusplus
 }
 #endif

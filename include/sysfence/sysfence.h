@@ -3,12 +3,15 @@
 #define SYSFENCE_H
 
 #include <sysfence/arch.h>
+#include <sysfence/audit.h>
 #include <sysfence/bpf.h>
 #include <sysfence/compile.h>
 #include <sysfence/doc.h>
 #include <sysfence/enforce.h>
 #include <sysfence/error.h>
+#include <sysfence/k8s.h>
 #include <sysfence/profile.h>
+#include <sysfence/record.h>
 
 
 
