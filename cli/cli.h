@@ -12,7 +12,17 @@ enum {
 	EXIT_OK = 0,
 	EXIT_FINDINGS = 1, /* invalid input, findings, denied, differs */
 	EXIT_USAGE = 2,	   /* usage or I/O error */
+	/* run and record, as shells and podman: */
+	EXIT_RUNNER = 125,   /* sysfence itself failed; the command did not run */
+	EXIT_NOEXEC = 126,   /* the command cannot be executed */
+	EXIT_NOTFOUND = 127, /* the command was not found */
 };
+
+/* Commands run under a filter: find CMD as execvp would (0, EXIT_NOEXEC, EXIT_NOTFOUND);
+ * the exit status for an exec errno; a wait status as a shell reports it (128+N). */
+int cli_find_command(const char *cmd, char *out, size_t size);
+int cli_exec_status(int e);
+int cli_wait_status(int st);
 
 struct cli_cmd {
 	const char *name;

@@ -60,7 +60,6 @@ const char help_record[] =
 	"(the profile could not be written, the filter refused); 126 when CMD cannot be\n"
 	"executed, 127 when it is not found.\n";
 
-enum { EXIT_RUNNER = 125, EXIT_NOEXEC = 126, EXIT_NOTFOUND = 127 };
 
 /* Usage errors exit 125, as for sysfence run: 2 could be the command's own status. */
 static int usage(const char *fmt, const char *arg) __attribute__((format(printf, 1, 0)));
@@ -80,45 +79,6 @@ static void on_notif(void *ctx, int listener, const struct sf_notif *n)
 	/* Counting first: the executable is read while the caller still waits. */
 	sf_recording_add(ctx, &n->data, n->pid);
 	sf_notif_respond(listener, n->id, 0, 0, true);
-}
-
-/* execvp's search, before anything runs: errors can still be told. */
-static int find_command(const char *cmd, char *out, size_t size)
-{
-	struct stat st;
-	if (strchr(cmd, '/')) {
-		snprintf(out, size, "%s", cmd);
-		if (stat(out, &st) < 0)
-			return EXIT_NOTFOUND;
-		return S_ISDIR(st.st_mode) || access(out, X_OK) < 0 ? EXIT_NOEXEC : 0;
-	}
-	const char *path = getenv("PATH");
-	bool seen = false;
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (const char *p = path;; p++) {
-		const char *end = strchrnul(p, ':');
-		int n = (int)(end - p);
-		snprintf(out, size, "%.*s%s%s", n, p, n ? "/" : "", cmd);
-		if (stat(out, &st) == 0 && !S_ISDIR(st.st_mode)) {
-			if (access(out, X_OK) == 0)
-				return 0;
-			seen = true;
-		}
-		if (!*end)
-			break;
-		p = end;
-	}
-	return seen ? EXIT_NOEXEC : EXIT_NOTFOUND;
-}
-
-static int status_of(int st)
-{
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return EXIT_RUNNER;
 }
 
 static void report(struct sf_recording *rec, bool verbose)
@@ -204,7 +164,7 @@ int cmd_record(int argc, char **argv)
 		return usage("%s", "no command given (sysfence record -- CMD [ARGS...])");
 	char **cmd = argv + optind;
 	char path[PATH_MAX];
-	int found = find_command(cmd[0], path, sizeof(path));
+	int found = cli_find_command(cmd[0], path, sizeof(path));
 	if (found) {
 		cli_err("record", "%s: %s", cmd[0],
 			found == EXIT_NOTFOUND ? "command not found" : "permission denied");
@@ -250,7 +210,7 @@ int cmd_record(int argc, char **argv)
 		/* Nothing of the command's ran: no profile. */
 		goto out;
 	}
-	code = status_of(res.status);
+	code = cli_wait_status(res.status);
 	if (res.detached)
 		cli_err("record", "processes started by %s still run: they are no longer recorded",
 			cmd[0]);

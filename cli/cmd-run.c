@@ -73,7 +73,6 @@ const char help_run[] =
 	"125 when sysfence itself fails (profile invalid or refused by the kernel, usage);\n"
 	"126 when CMD cannot be executed, 127 when it is not found.\n";
 
-enum { EXIT_RUNNER = 125, EXIT_NOEXEC = 126, EXIT_NOTFOUND = 127 };
 
 struct run_opts {
 	struct target_opts t;
@@ -91,53 +90,6 @@ static int fail(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	return EXIT_RUNNER;
-}
-
-/* execvp's search, done before the filter is loaded so that errors can still be told. */
-static int find_command(const char *cmd, char *out, size_t size)
-{
-	if (strchr(cmd, '/')) {
-		snprintf(out, size, "%s", cmd);
-		if (access(out, F_OK) < 0)
-			return EXIT_NOTFOUND;
-		struct stat st;
-		if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
-			return EXIT_NOEXEC;
-		return access(out, X_OK) < 0 ? EXIT_NOEXEC : 0;
-	}
-	const char *path = getenv("PATH");
-	bool seen = false;
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (const char *p = path;; p++) {
-		const char *end = strchrnul(p, ':');
-		int n = (int)(end - p);
-		snprintf(out, size, "%.*s%s%s", n, p, n ? "/" : "", cmd);
-		struct stat st;
-		if (stat(out, &st) == 0 && !S_ISDIR(st.st_mode)) {
-			if (access(out, X_OK) == 0)
-				return 0;
-			seen = true;
-		}
-		if (!*end)
-			break;
-		p = end;
-	}
-	return seen ? EXIT_NOEXEC : EXIT_NOTFOUND;
-}
-
-static int exec_status(int e)
-{
-	return e == ENOENT || e == ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
-}
-
-static int status_of(int st)
-{
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
 	return EXIT_RUNNER;
 }
 
@@ -425,7 +377,7 @@ static int explain(struct run_opts *o, const struct sf_policy *pol, const struct
 		if (read(sync[0], &go, 1) < 0) {
 		}
 		execve(path, argv, environ);
-		code = exec_status(errno);
+		code = cli_exec_status(errno);
 		sf_error_set(&err, -errno, "cannot execute %s: %s", path, strerror(errno));
 	child_fail:
 		if (write(err_pipe[1], &code, sizeof(code)) < 0 ||
@@ -517,7 +469,7 @@ static int explain(struct run_opts *o, const struct sf_policy *pol, const struct
 		fail("%s", msg);
 		code = ecode;
 	} else {
-		code = status_of(status);
+		code = cli_wait_status(status);
 	}
 	summary(&s, o->suggest);
 	/* The command's children may outlive it (daemons): while any task holds the filter, a
@@ -610,7 +562,7 @@ int cmd_run(int argc, char **argv)
 		return fail("--suggest goes with --explain");
 	char **cmd = argv + optind;
 	char path[PATH_MAX];
-	int found = find_command(cmd[0], path, sizeof(path));
+	int found = cli_find_command(cmd[0], path, sizeof(path));
 	if (found == EXIT_NOTFOUND) {
 		fail("%s: command not found", cmd[0]);
 		return EXIT_NOTFOUND;
@@ -665,7 +617,7 @@ int cmd_run(int argc, char **argv)
 		sf_profile_free(p);
 		execv(path, cmd);
 		fail("cannot execute %s: %s", path, strerror(errno));
-		return exec_status(errno);
+		return cli_exec_status(errno);
 	}
 	/* NOTIFY needs an agent; sysfence run does not connect to listenerPath. */
 	for (size_t i = 0; i < p->nrules; i++)
@@ -741,7 +693,7 @@ load:
 	}
 	/* From here on, everything runs under the filter: only execve. */
 	execv(path, cmd);
-	r = exec_status(errno);
+	r = cli_exec_status(errno);
 	fail("cannot execute %s under the profile: %s", path, strerror(errno));
 out:
 	run_cache_free(&cache);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -132,3 +133,51 @@ int cli_parse_out(const char *arg, unsigned allowed)
 			return i;
 	return -1;
 }
+
+/* execvp's search, done before a filter is loaded, so that errors can still be told. */
+int cli_find_command(const char *cmd, char *out, size_t size)
+{
+	if (strchr(cmd, '/')) {
+		snprintf(out, size, "%s", cmd);
+		if (access(out, F_OK) < 0)
+			return EXIT_NOTFOUND;
+		struct stat st;
+		if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+			return EXIT_NOEXEC;
+		return access(out, X_OK) < 0 ? EXIT_NOEXEC : 0;
+	}
+	const char *path = getenv("PATH");
+	bool seen = false;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (const char *p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		int n = (int)(end - p);
+		snprintf(out, size, "%.*s%s%s", n, p, n ? "/" : "", cmd);
+		struct stat st;
+		if (stat(out, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			if (access(out, X_OK) == 0)
+				return 0;
+			seen = true;
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	return seen ? EXIT_NOEXEC : EXIT_NOTFOUND;
+}
+
+int cli_exec_status(int e)
+{
+	return e == ENOENT || e == ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
+}
+
+int cli_wait_status(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return EXIT_RUNNER;
+}
+

@@ -83,31 +83,6 @@ static int nomem(struct reader *r)
 	return sf_error_set_at(r->err, -ENOMEM, r->doc->name, 0, 0, "out of memory");
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or > U+10FFFF), or
- * 0 when it is not valid. */
-static size_t utf8_len(const unsigned char *s, const unsigned char *end)
-{
-	size_t avail = (size_t)(end - s);
-	unsigned c = s[0], lo = 0x80, hi = 0xBF;
-
-	if (c < 0x80)
-		return 1;
-	if (c < 0xC2 || c > 0xF4)
-		return 0;
-	if (c < 0xE0)
-		return avail >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c == 0xE0 || c == 0xF0)
-		lo = c == 0xE0 ? 0xA0 : 0x90;
-	else if (c == 0xED || c == 0xF4)
-		hi = c == 0xED ? 0x9F : 0x8F;
-	if (avail < 2 || s[1] < lo || s[1] > hi)
-		return 0;
-	if (avail < 3 || (s[2] & 0xC0) != 0x80)
-		return 0;
-	if (c < 0xF0)
-		return 3;
-	return avail >= 4 && (s[3] & 0xC0) == 0x80 ? 4 : 0;
-}
 
 /* Why the bytes at s are not UTF-8, for the message. */
 static const char *utf8_problem(const unsigned char *s, const unsigned char *end)
@@ -147,7 +122,7 @@ static const char *describe(const struct reader *r, const char *at, char *buf, s
 		snprintf(buf, size, "control character U+%04X", *s);
 		return buf;
 	}
-	size_t n = utf8_len(s, (const unsigned char *)r->end);
+	size_t n = sf_utf8_len(s, (const unsigned char *)r->end);
 	if (!n) {
 		snprintf(buf, size, "byte 0x%02X (not UTF-8)", *s);
 		return buf;
@@ -441,7 +416,7 @@ static int parse_string(struct reader *r, const char **out, size_t *len)
 			    "raw control character U+%04X in a string: write it as an escape "
 			    "(\\t, \\u%04X)",
 			    c, c);
-		n = utf8_len((const unsigned char *)q, (const unsigned char *)end);
+		n = sf_utf8_len((const unsigned char *)q, (const unsigned char *)end);
 		if (!n)
 			return fail(
 			    r, q,

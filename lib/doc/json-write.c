@@ -54,28 +54,6 @@ static void putc_(struct writer *w, char c)
 	w->stage[w->n++] = c;
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629), or 0 when it is not valid. */
-static size_t utf8_len(const unsigned char *s, const unsigned char *end)
-{
-	size_t avail = (size_t)(end - s);
-	unsigned c = s[0], lo = 0x80, hi = 0xBF;
-
-	if (c < 0x80)
-		return 1;
-	if (c < 0xC2 || c > 0xF4)
-		return 0;
-	if (c < 0xE0)
-		return avail >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c == 0xE0 || c == 0xF0)
-		lo = c == 0xE0 ? 0xA0 : 0x90;
-	else if (c == 0xED || c == 0xF4)
-		hi = c == 0xED ? 0x9F : 0x8F;
-	if (avail < 3 || s[1] < lo || s[1] > hi || (s[2] & 0xC0) != 0x80)
-		return 0;
-	if (c < 0xF0)
-		return 3;
-	return avail >= 4 && (s[3] & 0xC0) == 0x80 ? 4 : 0;
-}
 
 /* Writes the literal; bytes that are not UTF-8 become U+FFFD (so the output is always JSON) and
  * set w->bad_utf8. */
@@ -95,7 +73,7 @@ static void put_string(struct writer *w, const char *s, size_t len)
 			continue;
 		}
 		if (c >= 0x80) {
-			k = utf8_len(p, end);
+			k = sf_utf8_len(p, end);
 			if (k) {
 				p += k;
 				continue;

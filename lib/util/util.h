@@ -55,6 +55,9 @@ static inline bool sf_mul_overflow(size_t a, size_t b, size_t *out)
 unsigned sf_edit_distance(const char *a, const char *b, unsigned max);
 
 bool sf_streq_icase(const char *a, const char *b);
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, surrogates or beyond
+ * U+10FFFF), or 0 when it is not valid. */
+size_t sf_utf8_len(const unsigned char *s, const unsigned char *end);
 char *sf_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif
