@@ -608,13 +608,16 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!unconfined) {
 		r = target_load("run", o.profile, &o.t, &p);
-		if (r != EXIT_OK)
-			return EXIT_RUNNER;
+		if (r != EXIT_OK) {
+			r = EXIT_RUNNER;
+			goto out;
+		}
 		if (p->default_action == SF_ACT_ALLOW && !p->nrules)
 			unconfined = !o.explain; /* nothing to filter */
 	}
 	if (unconfined) {
 		sf_profile_free(p);
+		run_cache_free(&cache);
 		execv(path, cmd);
 		fail("cannot execute %s: %s", path, strerror(errno));
 		return cli_exec_status(errno);
@@ -622,15 +625,15 @@ int cmd_run(int argc, char **argv)
 	/* NOTIFY needs an agent; sysfence run does not connect to listenerPath. */
 	for (size_t i = 0; i < p->nrules; i++)
 		if (p->rules[i].action == SF_ACT_NOTIFY) {
-			sf_profile_free(p);
-			return fail("the profile uses SCMP_ACT_NOTIFY: its seccomp agent (listenerPath) "
-				    "answers those calls, and sysfence run does not hand the "
-				    "listener to an agent; the command does not run");
+			r = fail("the profile uses SCMP_ACT_NOTIFY: its seccomp agent (listenerPath) "
+				 "answers those calls, and sysfence run does not hand the listener "
+				 "to an agent; the command does not run");
+			goto out;
 		}
 	flags = load_flags(p);
 	if (target_policy("run", p, &o.t, &pol) != EXIT_OK) {
-		sf_profile_free(p);
-		return EXIT_RUNNER;
+		r = EXIT_RUNNER;
+		goto out;
 	}
 	/* The command runs in this machine's ABI: if that is not a target, every call it made
 	 * would get the bad-arch action. */
@@ -642,20 +645,6 @@ int cmd_run(int argc, char **argv)
 			r = fail("%s is not among the profile's targets (--arch): every syscall of "
 				 "the command would get the bad-arch action; it does not run",
 				 sf_arch_native()->name);
-			goto out;
-		}
-		/* A profile that refuses execve itself: the command cannot start, and once the
-		 * filter is loaded we could not even say so (--explain shows it happen). */
-		struct seccomp_data d = { .arch = sf_arch_native()->audit_arch,
-					  .nr = (int)sf_syscall_nr(sf_arch_native(), "execve") };
-		struct seccomp_data d2 = d;
-		memset(d2.args, 0xff, sizeof(d2.args));
-		uint32_t e1 = sf_policy_eval(pol, &d), e2 = sf_policy_eval(pol, &d2);
-		if (!o.explain && sf_ret_is_refusal(e1) && sf_ret_is_refusal(e2)) {
-			char desc[48];
-			fail("the profile refuses execve (%s): the command cannot start",
-			     sf_ret_describe(e1, desc, sizeof(desc)));
-			r = EXIT_NOEXEC;
 			goto out;
 		}
 	}
@@ -682,6 +671,25 @@ int cmd_run(int argc, char **argv)
 	}
 	run_cache_put(&cache, &prog, flags);
 load:
+	/* A program that refuses execve itself: the command cannot start, and once the filter is
+	 * loaded we could not even say so (--explain shows it happen). Asked of the program, so
+	 * that a cached one is asked too. */
+	{
+		struct seccomp_data d = { .arch = sf_arch_native()->audit_arch,
+					  .nr = (int)sf_syscall_nr(sf_arch_native(), "execve") };
+		struct seccomp_data d2 = d;
+		uint32_t e1 = 0, e2 = 0;
+		memset(d2.args, 0xff, sizeof(d2.args));
+		if (sf_bpf_emulate(prog.insns, prog.len, &d, &e1, NULL, NULL) == 0 &&
+		    sf_bpf_emulate(prog.insns, prog.len, &d2, &e2, NULL, NULL) == 0 &&
+		    sf_ret_is_refusal(e1) && sf_ret_is_refusal(e2)) {
+			char desc[48];
+			fail("the profile refuses execve (%s): the command cannot start",
+			     sf_ret_describe(e1, desc, sizeof(desc)));
+			r = EXIT_NOEXEC;
+			goto out;
+		}
+	}
 	if (o.verbose)
 		fprintf(stderr, "sysfence run: %s: %zu instructions, flags %#x, no_new_privs %s\n",
 			o.profile, prog.len, flags, o.escalate ? "off" : "on");

@@ -70,10 +70,14 @@ void run_cache_init(struct run_cache *c, const char *profile_path, const char *o
 			mkdir(parent, 0700);
 		}
 	}
-	if (!private_dir(c->dir) || uname(&u) < 0)
+	/* This very binary: another build of the same version may compile differently. */
+	struct stat self;
+	if (!private_dir(c->dir) || uname(&u) < 0 || stat("/proc/self/exe", &self) < 0)
 		return;
-	sf_buf_printf(&c->key, "%s\nsysfence %s\n%s\n%s %s\n%s\n", MAGIC, sf_version(),
-		      sf_arch_native()->name, u.release, u.machine, options);
+	sf_buf_printf(&c->key, "%s\nsysfence %s build %llu:%llu:%lld.%09ld\n%s\n%s %s\n%s\n",
+		      MAGIC, sf_version(), (unsigned long long)self.st_ino,
+		      (unsigned long long)self.st_size, (long long)self.st_mtim.tv_sec,
+		      self.st_mtim.tv_nsec, sf_arch_native()->name, u.release, u.machine, options);
 	if (profile_path[0] == '@') {
 		sf_buf_printf(&c->key, "builtin %s\n", profile_path);
 	} else {

@@ -9,7 +9,7 @@
 #include <sysfence/doc.h>
 
 /*
- * The key is everything the program depends on: sysfence's version, the native arch, the
+ * The key is everything the program depends on: this sysfence binary, the native arch, the
  * running kernel (minKernel), the options, and the profile's bytes (or built-in name). A hit
  * compares the whole key, not a hash of it, and validates the program before use.
  */
