@@ -171,6 +171,25 @@ static bool index_repeats(const struct sf_rule *r)
 	return false;
 }
 
+/* Whether two rules compare the same on arguments 1 to 5: libseccomp rewrites arg0 on a
+ * multiplexer, so such rules become the same rule there (and it refuses them: EEXIST). */
+static bool same_beyond_arg0(const struct sf_rule *x, const struct sf_rule *y)
+{
+	size_t i = 0, j = 0;
+	for (;;) {
+		while (i < x->nargs && x->args[i].index == 0)
+			i++;
+		while (j < y->nargs && y->args[j].index == 0)
+			j++;
+		if (i == x->nargs || j == y->nargs)
+			return i == x->nargs && j == y->nargs;
+		const struct sf_arg *a = &x->args[i++], *b = &y->args[j++];
+		if (a->index != b->index || a->op != b->op || a->value != b->value ||
+		    (a->op == SF_OP_MASKED_EQ && (a->value_two & a->value) != (b->value_two & b->value)))
+			return false;
+	}
+}
+
 /* How restrictive an outcome is, in the kernel's order of precedence (0: the most). */
 static unsigned rank(uint32_t ret)
 {
@@ -196,11 +215,11 @@ static unsigned rank(uint32_t ret)
 
 /* runc: conditions are ANDed, unless an index repeats: then each is a rule of its own. */
 static int add_rule(struct section_builder *sb, uint32_t nr, const char *name,
-		    const struct sf_rule *r, size_t ri, uint32_t ret, bool has_call, bool mux_ipc,
-		    uint32_t call, uint32_t default_ret)
+		    const struct sf_rule *r, size_t ri, size_t pair, uint32_t ret, bool has_call,
+		    bool mux_ipc, uint32_t call, uint32_t default_ret)
 {
-	struct trule t = { .ret = ret, .rule = ri, .has_call = has_call, .call = call,
-			   .call_mask = ~0ull };
+	struct trule t = { .ret = ret, .rule = ri, .pair = pair, .has_call = has_call,
+			   .call = call, .call_mask = ~0ull };
 
 	/*
 	 * The kernel reads socketcall's call as an int and ipc's from its low 16 bits (the rest
@@ -219,12 +238,14 @@ static int add_rule(struct section_builder *sb, uint32_t nr, const char *name,
 	if (has_call && r->nargs) {
 		if (rank(ret) > rank(default_ret))
 			return 0;
+		t.widened = true;
 		return tag(sb, nr, name, &t);
 	}
 	if (r->nargs && index_repeats(r)) {
 		for (size_t i = 0; i < r->nargs; i++) {
 			t.conds = &r->args[i];
 			t.nconds = 1;
+			t.part = (unsigned)i;
 			int e = tag(sb, nr, name, &t);
 			if (e < 0)
 				return e;
@@ -290,10 +311,72 @@ static struct name_info *name_infos(const struct sf_profile *p, size_t **offsets
 	return v;
 }
 
+/*
+ * The first failure runc would meet, adding the rules in profile order (each (rule, name) pair
+ * to every arch at once): EEXIST from that seccomp_rule_add, or the endless loop (which, in one
+ * call, comes before an EEXIST of another arch; a loop met only when the finished filter is
+ * walked comes after every rule).
+ */
+struct build_fail {
+	bool set, at_end;
+	int kind; /* -EEXIST or -ELOOP */
+	size_t pair;
+	unsigned part;
+	size_t rule, with; /* profile indexes */
+	const char *name;
+};
+
+static void note_fail(struct build_fail *bf, int kind, const struct trule *rules, size_t n,
+		      const struct tree_fail *tf, const char *name)
+{
+	struct build_fail f = { .set = true, .at_end = tf->at >= n, .kind = kind,
+				.rule = rules[tf->rule].rule, .with = rules[tf->with].rule,
+				.name = name };
+	if (!f.at_end) {
+		f.pair = rules[tf->at].pair;
+		f.part = rules[tf->at].part;
+	}
+	if (bf->set) {
+		if (f.at_end != bf->at_end) {
+			if (f.at_end)
+				return;
+		} else if (!f.at_end && (f.pair != bf->pair || f.part != bf->part)) {
+			if (f.pair > bf->pair || (f.pair == bf->pair && f.part > bf->part))
+				return;
+		} else if (!(f.kind == -ELOOP && bf->kind != -ELOOP)) {
+			return; /* the same call: the loop wins, else the first found */
+		}
+	}
+	*bf = f;
+}
+
+/* The error of the first failure runc meets. */
+static int fail_error(const struct sf_profile *p, const struct build_fail *bf,
+		      struct sf_error *err)
+{
+	const struct sf_node *at = p->rules[bf->rule].node;
+	unsigned line = at ? at->line : 0, col = at ? at->col : 0;
+	const char *name = bf->name ? bf->name : "?";
+
+	if (bf->kind == -EEXIST)
+		return sf_error_set_at(err, -EINVAL, NULL, line, col,
+				       "syscalls[%zu]: \"%s\" has the same argument conditions as "
+				       "an earlier rule with another action: libseccomp refuses "
+				       "it (EEXIST), so runc and crun would not start",
+				       bf->rule, name);
+	return sf_error_set_at(err, -ELOOP, NULL, line, col,
+			       "syscalls[%zu] and syscalls[%zu] on \"%s\": libseccomp 2.5.4 "
+			       "links a test of the second into its tree twice and then loops "
+			       "forever (seccomp_rule_add never returns), so runc and crun would "
+			       "hang starting the container",
+			       bf->with, bf->rule, name);
+}
+
 static int build_section(struct sf_policy *pol, struct arch_policy *ap,
 			 const struct sf_arch *const *abis, size_t nabis, const struct sf_profile *p,
 			 const struct name_info *ni, const size_t *ni_off,
-			 const struct sf_compile_opts *o, struct sf_error *err)
+			 const struct sf_compile_opts *o, struct build_fail *bf,
+			 struct sf_error *err)
 {
 	struct section_builder sb = { 0 };
 	struct trule *rules = NULL;
@@ -316,13 +399,14 @@ static int build_section(struct sf_policy *pol, struct arch_policy *ap,
 				long mux = info->mux == 1 ? a->socketcall_nr
 					 : info->mux == 2 ? a->ipc_nr
 							  : -1;
+				size_t pair = ni_off[ri] + j;
 				if (nr >= 0)
-					r = add_rule(&sb, (uint32_t)nr, name, rule, ri, ret, false,
-						     false, 0, ap->default_ret);
+					r = add_rule(&sb, (uint32_t)nr, name, rule, ri, pair, ret,
+						     false, false, 0, ap->default_ret);
 				if (r == 0 && mux >= 0)
 					r = add_rule(&sb, (uint32_t)mux,
 						     info->mux == 1 ? "socketcall" : "ipc", rule, ri,
-						     ret, true, info->mux == 2, info->call,
+						     pair, ret, true, info->mux == 2, info->call,
 						     ap->default_ret);
 			}
 		}
@@ -354,28 +438,57 @@ static int build_section(struct sf_policy *pol, struct arch_policy *ap,
 			h = (h + 1) & (sb.hcap - 1);
 		struct tagged *first = &sb.v[sb.head[h]];
 		struct decision *d = &ap->dec[ap->ndec];
-		size_t bad = 0, nrules = 0;
+		struct tree_fail tf = { 0 };
+		size_t nrules = 0;
 		for (size_t k = sb.head[h]; k != NONE; k = sb.next[k])
 			rules[nrules++] = sb.v[k].r;
+		/*
+		 * Widened rules for one call differ only in their action (their arguments cannot
+		 * be seen), where libseccomp's would still differ in their other conditions: one
+		 * rule with the strictest action stands for them, failing closed, rather than an
+		 * EEXIST runc would not meet.
+		 */
+		for (size_t a = 0; a < nrules; a++) {
+			if (!rules[a].widened)
+				continue;
+			size_t w = a + 1;
+			for (size_t b = a + 1; b < nrules; b++) {
+				if (rules[b].widened && rules[b].call == rules[a].call &&
+				    rules[b].call_mask == rules[a].call_mask &&
+				    !same_beyond_arg0(&p->rules[rules[a].rule],
+						      &p->rules[rules[b].rule])) {
+					if (rank(rules[b].ret) < rank(rules[a].ret))
+						rules[a].ret = rules[b].ret;
+					continue;
+				}
+				rules[w++] = rules[b];
+			}
+			nrules = w;
+		}
 		/* libseccomp treats x32 as a 32-bit ABI: only low words are compared. */
 		unsigned bits = ap->is_x86_64 && (nrs[i] & SF_X32_BIT) && nrs[i] != 0xffffffffu
 					? 32
 					: ap->arch->bits;
-		int e = sf_tree_build(pol->arena, rules, nrules, bits, ap->default_ret, &d->d, &bad);
-		if (e == -EEXIST) {
-			const struct sf_rule *br = &p->rules[rules[bad].rule];
-			free(nrs);
-			r = sf_error_set_at(err, -EINVAL, NULL, br->node ? br->node->line : 0,
-					    br->node ? br->node->col : 0,
-					    "syscalls[%zu]: \"%s\" has the same argument conditions as "
-					    "an earlier rule with another action: libseccomp refuses "
-					    "it (EEXIST), so runc and crun would not start",
-					    rules[bad].rule, first->name ? first->name : "?");
-			goto out;
+		int e = sf_tree_build(pol->arena, rules, nrules, bits, ap->default_ret, &d->d, &tf);
+		if (e == -ELOOP || e == -EEXIST) {
+			/* runc fails at the first of these in profile order: go on to find it */
+			note_fail(bf, e, rules, nrules, &tf, first->name);
+			continue;
 		}
 		if (e < 0) {
+			const char *name = first->name ? first->name : "?";
 			free(nrs);
-			r = sf_error_set(err, e, "out of memory");
+			if (e == -E2BIG)
+				r = sf_error_set(err, e,
+						 "syscalls[%zu]: the rules for \"%s\" are too many "
+						 "to combine as libseccomp does (its work grows "
+						 "exponentially with them)",
+						 rules[tf.rule].rule, name);
+			else if (e == -ENOMEM)
+				r = sf_error_set(err, e, "out of memory");
+			else
+				r = sf_error_set(err, e, "cannot combine the rules of \"%s\"",
+						 name);
 			goto out;
 		}
 		if (!d->d.node && d->d.ret == ap->default_ret)
@@ -416,6 +529,7 @@ int sf_policy_build(const struct sf_profile *p, const struct sf_compile_opts *o,
 		    struct sf_policy **out, struct sf_findings *f, struct sf_error *err)
 {
 	const struct sf_arch *arches[32];
+	struct build_fail bf = { 0 };
 	size_t narches;
 	struct sf_policy *pol;
 	int r;
@@ -498,9 +612,13 @@ int sf_policy_build(const struct sf_profile *p, const struct sf_compile_opts *o,
 					ap->has_x32 = true;
 					abis[nabis++] = arches[j];
 				}
-		r = build_section(pol, ap, abis, nabis, p, ni, ni_off, o, err);
+		r = build_section(pol, ap, abis, nabis, p, ni, ni_off, o, &bf, err);
 		if (r < 0)
 			goto fail;
+	}
+	if (bf.set) {
+		r = fail_error(p, &bf, err);
+		goto fail;
 	}
 	free(ni);
 	free(ni_off);

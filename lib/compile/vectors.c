@@ -32,10 +32,8 @@ static void add_cand(struct word_cands *w, uint32_t v)
 		w->v[w->n++] = v;
 }
 
-static void collect(const struct dnode *n, struct arg_cands *c, unsigned depth)
+static void collect_node(const struct dnode *n, struct arg_cands *c)
 {
-	if (!n || depth > 64)
-		return;
 	struct arg_cands *ac = &c[n->arg];
 	struct word_cands *w = n->hi ? &ac->hi : &ac->lo;
 	ac->used = true;
@@ -46,8 +44,58 @@ static void collect(const struct dnode *n, struct arg_cands *c, unsigned depth)
 		add_cand(w, n->k | ~n->mask);
 		add_cand(w, n->k ^ (n->mask & -n->mask)); /* flip the mask's lowest bit */
 	}
-	collect(n->t.node, c, depth + 1);
-	collect(n->f.node, c, depth + 1);
+}
+
+/* Every node of the graph once: its nodes are shared, so following paths would take time
+ * exponential in the number of rules. */
+static int collect(const struct dnode *root, struct arg_cands *c)
+{
+	const struct dnode **seen = NULL, **stack = NULL;
+	size_t cap = 0, nseen = 0, nstack = 0;
+	int r = 0;
+
+	for (const struct dnode *n = root; n;) {
+		if ((nseen + 1) * 2 > cap) {
+			/* grow the set (at most half full) and the stack (at most 2 per node) */
+			size_t ncap = cap ? 2 * cap : 64;
+			const struct dnode **v = calloc(ncap, sizeof(*v));
+			const struct dnode **st = reallocarray(stack, ncap, sizeof(*st));
+			if (st)
+				stack = st;
+			if (!v || !st) {
+				free(v);
+				r = -ENOMEM;
+				break;
+			}
+			for (size_t i = 0; i < cap; i++) {
+				if (!seen[i])
+					continue;
+				size_t h = ((uintptr_t)seen[i] >> 4) & (ncap - 1);
+				while (v[h])
+					h = (h + 1) & (ncap - 1);
+				v[h] = seen[i];
+			}
+			free(seen);
+			seen = v;
+			cap = ncap;
+		}
+		size_t h = ((uintptr_t)n >> 4) & (cap - 1);
+		while (seen[h] && seen[h] != n)
+			h = (h + 1) & (cap - 1);
+		if (!seen[h]) {
+			seen[h] = n;
+			nseen++;
+			collect_node(n, c);
+			if (n->t.node)
+				stack[nstack++] = n->t.node;
+			if (n->f.node)
+				stack[nstack++] = n->f.node;
+		}
+		n = nstack ? stack[--nstack] : NULL;
+	}
+	free(seen);
+	free(stack);
+	return r;
 }
 
 /* The 64-bit candidates of one argument: every high word with every low word. */
@@ -160,7 +208,10 @@ static void arg_vectors(struct emit *e, const struct dtarget *t)
 		add_cand(&c[i].hi, 0);
 		add_cand(&c[i].hi, ~0u);
 	}
-	collect(t->node, c, 0);
+	if (collect(t->node, c) < 0) {
+		e->r = -ENOMEM;
+		return;
+	}
 	/* Exactly the candidates' room: a fresh process pays a page fault for every page. */
 	for (unsigned i = 0; i < 6; i++)
 		total += (size_t)c[i].hi.n * c[i].lo.n;

@@ -9,6 +9,7 @@
 #include <sysfence/arch.h>
 #include <sysfence/profile.h>
 
+#include "compile/tree.h"
 #include "util/util.h"
 
 #define PATH_LEN 128
@@ -516,6 +517,214 @@ static void check_multiplexed(struct checker *c)
 	free(v);
 }
 
+/*
+ * Rules on which libseccomp 2.5.4 never returns from seccomp_rule_add, so that runc and crun
+ * hang starting the container. Merging a rule into its syscall's tree (docs/libseccomp-tree.md
+ * 2.4) can link one of its tests into a level of the tree a second time; the level's list then
+ * has a cycle, and the next walk of it never ends. Whether that happens is decided here by
+ * building the tree exactly as libseccomp does (lib/compile/tree.c, which stops where
+ * libseccomp's walk would go round forever): for each syscall, its rules in profile order as
+ * runc adds them (actions equal to the default skipped, repeated argument indexes split), once
+ * per argument width of the targets, and for socketcall/ipc on an arch that multiplexes, with
+ * libseccomp's rewriting (the condition on arg0 replaced by arg0 == call). Rules under
+ * includes/excludes are taken with the unconditional ones, one variant at a time.
+ */
+struct hang_ref {
+	const char *name; /* the syscall, or "socketcall"/"ipc" */
+	size_t rule, idx;
+	unsigned call; /* multiplexed: the call number (0: direct) */
+};
+
+static int cmp_hang_ref(const void *a, const void *b)
+{
+	const struct hang_ref *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	if (c)
+		return c;
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static bool repeats_index(const struct sf_rule *r)
+{
+	for (size_t x = 0; x < r->nargs; x++)
+		for (size_t y = x + 1; y < r->nargs; y++)
+			if (r->args[x].index == r->args[y].index)
+				return true;
+	return false;
+}
+
+static void report_hang(struct checker *c, const struct hang_ref *b, const struct hang_ref *w,
+			unsigned bits)
+{
+	const struct sf_rule *r = &c->p->rules[b->rule];
+	const char *via = "";
+	char path[PATH_LEN];
+
+	if (b->call)
+		via = strcmp(b->name, "ipc") == 0 ? " through ipc" : " through socketcall";
+
+	snprintf(path, PATH_LEN, "syscalls[%zu].names[%zu]", b->rule, b->idx);
+	sf_findings_add(c->f, SF_SEV_ERROR, name_node(r, b->idx), path, "libseccomp-hang",
+			"change the order or the first conditions of these rules",
+			"libseccomp 2.5.4 never returns from adding this rule for \"%s\" after "
+			"syscalls[%zu]%s (%u-bit arches): merging it links one of its tests into "
+			"the syscall's tree twice, and walking that part of the tree never ends, "
+			"so runc and crun would hang starting the container",
+			r->names[b->idx], w->rule, via, bits);
+}
+
+/* One syscall's rules (refs[0..n), sorted by rule) for one width; reports a hang. */
+static bool hang_one(struct checker *c, struct sf_arena *a, const struct hang_ref *refs, size_t n,
+		     unsigned bits, uint32_t def, bool *reported)
+{
+	const struct sf_profile *p = c->p;
+	struct trule *tr;
+	struct sf_arg *conds;
+	size_t nt = 0, nc = 0, max = 0;
+	struct tree_fail tf = { 0 };
+	struct dtarget out;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		max += p->rules[refs[i].rule].nargs + 1;
+	tr = calloc(max, sizeof(*tr));
+	conds = calloc(max, sizeof(*conds));
+	if (!tr || !conds) {
+		free(tr);
+		free(conds);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct sf_rule *r = &p->rules[refs[i].rule];
+		uint32_t e = effective_errno(r->has_errno, r->errno_ret);
+		uint32_t ret = sf_action_ret(r->action, e);
+		bool split = repeats_index(r);
+		if (ret == def)
+			continue;
+		for (size_t part = 0; part < (split ? r->nargs : 1); part++) {
+			struct trule *t = &tr[nt++];
+			size_t from = split ? part : 0, to = split ? part + 1 : r->nargs;
+			t->ret = ret;
+			t->rule = i;
+			t->conds = &conds[nc];
+			for (size_t k = from; k < to; k++) {
+				if (refs[i].call && r->args[k].index == 0)
+					continue; /* libseccomp replaces it by the call number */
+				conds[nc++] = r->args[k];
+				t->nconds++;
+			}
+			if (refs[i].call) {
+				t->has_call = true;
+				t->call = refs[i].call;
+				t->call_mask = ~0ULL;
+			}
+		}
+	}
+	rc = sf_tree_build(a, tr, nt, bits, def, &out, &tf);
+	if (rc == -ELOOP && !reported[refs[tr[tf.rule].rule].rule]) {
+		reported[refs[tr[tf.rule].rule].rule] = true;
+		report_hang(c, &refs[tr[tf.rule].rule], &refs[tr[tf.with].rule], bits);
+	}
+	free(tr);
+	free(conds);
+	return rc == -ELOOP;
+}
+
+/* The rules without includes/excludes, with those of one variant (NULL: every rule, or none
+ * with plain). */
+static void hang_variant(struct checker *c, struct sf_arena *a, const struct sf_rule *variant,
+			 bool plain_only, bool *reported)
+{
+	const struct sf_profile *p = c->p;
+	const struct sf_arch *mux[2] = { NULL, NULL };
+	bool width[2] = { false, false }; /* 32, 64 */
+	struct hang_ref *refs;
+	size_t total = 0, n = 0;
+	uint32_t def = sf_action_ret(p->default_action,
+				     effective_errno(p->has_default_errno, p->default_errno));
+
+	for (size_t k = 0; k < c->narches; k++) {
+		const struct sf_arch *ar = c->arches[k];
+		width[ar->bits == 64] = true;
+		if (ar->socketcall_nr >= 0 && !mux[ar->bits == 64])
+			mux[ar->bits == 64] = ar;
+	}
+	for (size_t i = 0; i < p->nrules; i++)
+		total += 2 * p->rules[i].nnames;
+	refs = calloc(total ? total : 1, sizeof(*refs));
+	if (!refs)
+		return;
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct sf_rule *r = &p->rules[i];
+		bool plain = filter_empty(&r->includes) && filter_empty(&r->excludes);
+		if (!r->action || (!plain && (plain_only || (variant && !may_coexist(variant, r)))))
+			continue;
+		for (size_t j = 0; j < r->nnames; j++) {
+			const char *name = r->names[j];
+			long muxnr;
+			unsigned call;
+			if (sf_syscall_index(name) < 0)
+				continue;
+			refs[n++] = (struct hang_ref){ name, i, j, 0 };
+			for (int w = 0; w < 2; w++) {
+				if (!mux[w] || !sf_syscall_multiplexed(mux[w], name, &muxnr, &call))
+					continue;
+				name = muxnr == mux[w]->ipc_nr ? "ipc" : "socketcall";
+				refs[n++] = (struct hang_ref){ name, i, j, call };
+				break;
+			}
+		}
+	}
+	if (n)
+		qsort(refs, n, sizeof(*refs), cmp_hang_ref);
+	for (size_t g = 0, end; g < n; g = end) {
+		size_t conditional = 0;
+		bool is_mux = false;
+		for (end = g; end < n && strcmp(refs[end].name, refs[g].name) == 0; end++) {
+			conditional += p->rules[refs[end].rule].nargs > 0 || refs[end].call;
+			is_mux |= refs[end].call != 0;
+		}
+		/* a hang takes two rules with tests */
+		if (conditional < 2)
+			continue;
+		for (int w = 1; w >= 0; w--) {
+			if (is_mux ? !mux[w] : !width[w])
+				continue;
+			if (hang_one(c, a, &refs[g], end - g, w ? 64 : 32, def, reported))
+				break;
+		}
+	}
+	free(refs);
+}
+
+static void check_hang(struct checker *c)
+{
+	const struct sf_profile *p = c->p;
+	struct sf_arena *a = sf_arena_new();
+	bool *reported = calloc(p->nrules + 1, sizeof(*reported));
+	bool filtered = false;
+
+	if (!a || !reported)
+		goto out;
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct sf_rule *r = &p->rules[i];
+		bool first = true;
+		if (filter_empty(&r->includes) && filter_empty(&r->excludes))
+			continue;
+		filtered = true;
+		for (size_t k = 0; k < i && first; k++)
+			first = !may_coexist(&p->rules[k], r);
+		if (first)
+			hang_variant(c, a, r, false, reported);
+	}
+	hang_variant(c, a, NULL, filtered, reported);
+out:
+	sf_arena_free(a);
+	free(reported);
+}
+
 void sf_profile_check(const struct sf_profile *p, unsigned flags, struct sf_findings *f)
 {
 	struct checker c = { .p = p, .f = f };
@@ -577,4 +786,5 @@ void sf_profile_check(const struct sf_profile *p, unsigned flags, struct sf_find
 		check_rule(&c, i);
 	check_conflicts(&c);
 	check_multiplexed(&c);
+	check_hang(&c);
 }
