@@ -383,7 +383,7 @@ static struct pmemo *pmemo_find(struct tb *b, const struct lnode *level, const s
 				unsigned fl, bool make)
 {
 	if (make && (b->pmemo_n + 1) * 2 > b->pmemo_cap) {
-		size_t cap = b->pmemo_cap ? 2 * b->pmemo_cap : 256;
+		size_t cap = b->pmemo_cap ? 2 * b->pmemo_cap : 16;
 		struct pmemo *v = calloc(cap, sizeof(*v));
 		if (!v)
 			return NULL; /* only slower */
@@ -888,7 +888,7 @@ static size_t memo_hash(const struct lnode *first, struct dtarget ft)
 static struct memo *memo_find(struct tb *b, const struct lnode *first, struct dtarget ft, bool make)
 {
 	if (make && (b->memo_n + 1) * 2 > b->memo_cap) {
-		size_t cap = b->memo_cap ? 2 * b->memo_cap : 64;
+		size_t cap = b->memo_cap ? 2 * b->memo_cap : 16;
 		struct memo *v = calloc(cap, sizeof(*v));
 		if (!v) {
 			fail(b, -ENOMEM);

@@ -57,7 +57,7 @@ static int collect(const struct dnode *root, struct arg_cands *c)
 	for (const struct dnode *n = root; n;) {
 		if ((nseen + 1) * 2 > cap) {
 			/* grow the set (at most half full) and the stack (at most 2 per node) */
-			size_t ncap = cap ? 2 * cap : 64;
+			size_t ncap = cap ? 2 * cap : 16;
 			const struct dnode **v = calloc(ncap, sizeof(*v));
 			const struct dnode **st = reallocarray(stack, ncap, sizeof(*st));
 			if (st)
