@@ -189,9 +189,9 @@ static void print_warnings(const struct sf_findings *f)
 	for (size_t i = 0; i < f->n; i++)
 		/* Already reported with its position when the profile was read. */
 		if (strcmp(f->v[i].code, "unknown-syscall") != 0)
-		fprintf(stderr, "%s: warning: %s%s%s%s\n", f->file, f->v[i].msg,
-			f->v[i].hint ? " (" : "", f->v[i].hint ? f->v[i].hint : "",
-			f->v[i].hint ? ")" : "");
+			fprintf(stderr, "%s: warning: %s%s%s%s\n", f->file, f->v[i].msg,
+				f->v[i].hint ? " (" : "", f->v[i].hint ? f->v[i].hint : "",
+				f->v[i].hint ? ")" : "");
 }
 
 int target_policy(const char *cmd, const struct sf_profile *p, struct target_opts *t,
@@ -217,18 +217,22 @@ int target_policy(const char *cmd, const struct sf_profile *p, struct target_opt
 int target_compile(const char *cmd, const struct sf_profile *p, struct target_opts *t,
 		   struct sf_prog *out)
 {
-	struct sf_findings f;
+	struct sf_policy *pol = NULL;
 	struct sf_error err = { 0 };
-	int r;
+	int r = target_policy(cmd, p, t, &pol);
 
-	t->copts.arches = t->narches ? t->arches : NULL;
-	t->copts.narches = t->narches;
-	sf_findings_init(&f, cmd);
-	r = sf_bpf_compile(p, &t->copts, out, &f, &err);
-	print_warnings(&f);
-	sf_findings_clear(&f);
+	out->insns = NULL;
+	out->len = 0;
+	if (r != EXIT_OK)
+		return r;
+	r = sf_policy_compile(pol, out, &err);
+	if (r == 0 && !t->copts.no_verify)
+		r = sf_policy_verify(pol, out, NULL, &err);
+	sf_policy_free(pol);
 	if (r < 0) {
+		sf_prog_free(out);
 		cli_print_error(&err);
+		/* a failed proof is sysfence's bug, not the profile's fault */
 		return r == -EPROTO ? EXIT_USAGE : EXIT_FINDINGS;
 	}
 	return EXIT_OK;
