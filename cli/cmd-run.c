@@ -256,10 +256,8 @@ static void summary(struct supervisor *s, bool suggest)
 			s->v[i].name, s->v[i].action, s->v[i].exe);
 	if (!suggest)
 		return;
-	/* The rules that allow what was refused, one per ABI, names sorted. */
+	/* The rule that allows what was refused, names sorted. */
 	fprintf(s->log, "sysfence: to allow them, add to \"syscalls\":\n");
-	const char *abis[] = { "x86_64", "x86", "x32", NULL };
-	(void)abis;
 	char *names[512];
 	size_t nn = 0;
 	for (size_t i = 0; i < s->n && nn < 512; i++) {
