@@ -45,6 +45,9 @@ long sf_syscall_index(const char *name);
 long sf_syscall_nr_at(const struct sf_arch *arch, size_t idx);
 /* The kernel's number of name on arch, or -1 (unknown name, or not on that arch). */
 long sf_syscall_nr(const struct sf_arch *arch, const char *name);
+/* The numbers arch has, in ascending order: how many, and the i-th. */
+size_t sf_syscall_arch_count(const struct sf_arch *arch);
+long sf_syscall_nr_sorted(const struct sf_arch *arch, size_t i);
 /* The name of kernel number nr on arch, or NULL. */
 const char *sf_syscall_name(const struct sf_arch *arch, long nr);
 /* The largest kernel number of arch's table. */
@@ -57,6 +60,9 @@ long sf_syscall_max_nr(const struct sf_arch *arch);
  */
 bool sf_syscall_multiplexed(const struct sf_arch *arch, const char *name, long *mux_nr,
 			    unsigned *call);
+/* The same for a name's sf_syscall_index. */
+bool sf_syscall_multiplexed_at(const struct sf_arch *arch, long idx, long *mux_nr,
+			       unsigned *call);
 
 /* The closest known syscall name to a misspelt one (edit distance ≤ 2), or NULL. */
 const char *sf_syscall_suggest(const char *name);

@@ -255,19 +255,15 @@ const char *sf_syscall_name_at(size_t i)
 
 long sf_syscall_index(const char *name)
 {
-	size_t lo = 0, hi = sf_syscall_table.nnames;
+	const struct sf_syscall_table *t = &sf_syscall_table;
 
 	if (!name)
 		return -1;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(name, sf_syscall_table.names[mid]);
-		if (c == 0)
-			return (long)mid;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
+	for (uint32_t h = sf_name_hash(name) & t->hash_mask; t->hash[h];
+	     h = (h + 1) & t->hash_mask) {
+		size_t i = (size_t)t->hash[h] - 1;
+		if (strcmp(name, t->names[i]) == 0)
+			return (long)i;
 	}
 	return -1;
 }
@@ -293,6 +289,20 @@ long sf_syscall_nr(const struct sf_arch *arch, const char *name)
 	long idx = sf_syscall_index(name);
 
 	return idx < 0 ? -1 : sf_syscall_nr_at(arch, (size_t)idx);
+}
+
+size_t sf_syscall_arch_count(const struct sf_arch *arch)
+{
+	const struct sf_syscall_column *col = column(arch);
+
+	return col ? col->count : 0;
+}
+
+long sf_syscall_nr_sorted(const struct sf_arch *arch, size_t i)
+{
+	const struct sf_syscall_column *col = column(arch);
+
+	return col && i < col->count ? col->nr[col->by_nr[i]] : -1;
 }
 
 const char *sf_syscall_name(const struct sf_arch *arch, long nr)
@@ -325,55 +335,33 @@ long sf_syscall_max_nr(const struct sf_arch *arch)
 }
 
 /*
- * The multiplexed calls: socketcall(2)'s numbers are linux/net.h's SYS_SOCKET = 1 ...
- * SYS_SENDMMSG = 20 (the kernel takes the call as an int); ipc(2)'s are linux/ipc.h's, and the
- * kernel splits its call argument as version << 16 | call, so only the low 16 bits name it.
+ * The multiplexed calls (the generated table's mux column): socketcall(2)'s numbers are
+ * linux/net.h's SYS_SOCKET = 1 ... SYS_SENDMMSG = 20 (the kernel takes the call as an int);
+ * ipc(2)'s are linux/ipc.h's, and the kernel splits its call argument as version << 16 | call,
+ * so only the low 16 bits name it.
  */
-/* Every multiplexed name, sorted: one binary search answers for both multiplexers. */
-static const struct {
-	const char *name;
-	bool ipc;
-	unsigned call;
-} mux_names[] = {
-	{ "accept", false, 5 },	      { "accept4", false, 18 },	   { "bind", false, 2 },
-	{ "connect", false, 3 },      { "getpeername", false, 7 }, { "getsockname", false, 6 },
-	{ "getsockopt", false, 15 },  { "listen", false, 4 },	   { "msgctl", true, 14 },
-	{ "msgget", true, 13 },	      { "msgrcv", true, 12 },	   { "msgsnd", true, 11 },
-	{ "recv", false, 10 },	      { "recvfrom", false, 12 },   { "recvmmsg", false, 19 },
-	{ "recvmsg", false, 17 },     { "semctl", true, 3 },	   { "semget", true, 2 },
-	{ "semop", true, 1 },	      { "semtimedop", true, 4 },   { "send", false, 9 },
-	{ "sendmmsg", false, 20 },    { "sendmsg", false, 16 },	   { "sendto", false, 11 },
-	{ "setsockopt", false, 14 },  { "shmat", true, 21 },	   { "shmctl", true, 24 },
-	{ "shmdt", true, 22 },	      { "shmget", true, 23 },	   { "shutdown", false, 13 },
-	{ "socket", false, 1 },	      { "socketpair", false, 8 },
-};
+bool sf_syscall_multiplexed_at(const struct sf_arch *arch, long idx, long *mux_nr,
+			       unsigned *call)
+{
+	if (!arch || idx < 0 || (size_t)idx >= sf_syscall_table.nnames)
+		return false;
+	uint8_t m = sf_syscall_table.mux[idx];
+	if (!m)
+		return false;
+	long nr = m & 0x80 ? arch->ipc_nr : arch->socketcall_nr;
+	if (nr < 0)
+		return false;
+	if (mux_nr)
+		*mux_nr = nr;
+	if (call)
+		*call = m & 0x7f;
+	return true;
+}
 
 bool sf_syscall_multiplexed(const struct sf_arch *arch, const char *name, long *mux_nr,
 			    unsigned *call)
 {
-	size_t lo = 0, hi = SF_ARRAY_SIZE(mux_names);
-
-	if (!arch || !name)
-		return false;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(name, mux_names[mid].name);
-		if (c == 0) {
-			long nr = mux_names[mid].ipc ? arch->ipc_nr : arch->socketcall_nr;
-			if (nr < 0)
-				return false;
-			if (mux_nr)
-				*mux_nr = nr;
-			if (call)
-				*call = mux_names[mid].call;
-			return true;
-		}
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return false;
+	return sf_syscall_multiplexed_at(arch, sf_syscall_index(name), mux_nr, call);
 }
 
 const char *sf_syscall_suggest(const char *name)

@@ -49,10 +49,22 @@ struct sf_syscall_table {
 	const char *source;	  /* what the table was generated from */
 	const char *const *names; /* sorted by strcmp */
 	size_t nnames;
+	const uint8_t *mux;	/* by name index: socketcall/ipc call number, bit 7 for ipc; 0 */
+	const uint16_t *hash;	/* by sf_name_hash & hash_mask: name index + 1, or 0; probe on */
+	uint32_t hash_mask;
 	const struct sf_syscall_column *columns; /* indexed by enum sf_syscall_col */
 	size_t ncolumns;
 };
 
 extern const struct sf_syscall_table sf_syscall_table;
+
+/* FNV-1a over the name's bytes (tools/gen-syscalls computes the same). */
+static inline uint32_t sf_name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
 
 #endif

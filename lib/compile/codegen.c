@@ -343,19 +343,15 @@ static void weigh(const struct sf_policy *pol, const struct arch_policy *ap, str
 	for (int k = 0; k < 2; k++) {
 		if (!abis[k])
 			continue;
-		for (size_t idx = 0; idx < sf_syscall_count(); idx++) {
-			long nr = sf_syscall_nr_at(abis[k], idx);
+		/* Numbers ascending, ranges ascending: one walk; each number's range is the last
+		 * one starting at or below it. */
+		size_t lo = 0, count = sf_syscall_arch_count(abis[k]);
+		for (size_t j = 0; j < count; j++) {
+			long nr = sf_syscall_nr_sorted(abis[k], j);
 			if (nr < 0)
 				continue;
-			/* the range holding nr: the last one starting at or below it */
-			size_t lo = 0, hi = n;
-			while (hi - lo > 1) {
-				size_t mid = (lo + hi) / 2;
-				if (rg[mid].lo <= (uint32_t)nr)
-					lo = mid;
-				else
-					hi = mid;
-			}
+			while (lo + 1 < n && rg[lo + 1].lo <= (uint32_t)nr)
+				lo++;
 			double w = 1.0;
 			if (pol->freq && ap == &pol->archs[0] && k == 0)
 				w = (size_t)nr < pol->nfreq ? pol->freq[nr] : 0.0;

@@ -126,6 +126,25 @@ static int chain(struct section_builder *sb, size_t i)
 	return 0;
 }
 
+/* Entries and chains for about n tagged rules (more still fit: both grow). */
+static int sb_reserve(struct section_builder *sb, size_t n)
+{
+	size_t cap = 1024;
+	while (cap < 2 * n)
+		cap *= 2;
+	sb->v = malloc(n * sizeof(*sb->v) + 1);
+	sb->next = malloc(n * sizeof(*sb->next) + 1);
+	sb->keys = malloc(cap * sizeof(*sb->keys));
+	sb->head = malloc(cap * sizeof(*sb->head));
+	sb->tail = malloc(cap * sizeof(*sb->tail));
+	if (!sb->v || !sb->next || !sb->keys || !sb->head || !sb->tail)
+		return -ENOMEM;
+	sb->cap = n;
+	sb->hcap = cap;
+	memset(sb->head, 0xff, cap * sizeof(*sb->head)); /* NONE */
+	return 0;
+}
+
 static int tag(struct section_builder *sb, uint32_t nr, const char *name, const struct trule *r)
 {
 	if (sb->n == sb->cap) {
@@ -303,7 +322,7 @@ static struct name_info *name_infos(const struct sf_profile *p, size_t **offsets
 			ni->mux = 0;
 			/* x86 multiplexes both socketcall and ipc: the call numbers are the same
 			 * on every arch that does. */
-			if (ni->idx >= 0 && sf_syscall_multiplexed(x86, name, &mux, &ni->call))
+			if (sf_syscall_multiplexed_at(x86, ni->idx, &mux, &ni->call))
 				ni->mux = mux == x86->socketcall_nr ? 1 : 2;
 		}
 	}
@@ -382,6 +401,14 @@ static int build_section(struct sf_policy *pol, struct arch_policy *ap,
 	struct trule *rules = NULL;
 	int r = 0;
 
+	/* Room for every (rule, name, ABI) pair at once: no growing, no rehashing. */
+	size_t want = 0;
+	for (size_t ri = 0; ri < p->nrules; ri++)
+		want += p->rules[ri].nnames;
+	if (sb_reserve(&sb, want * nabis + 64) < 0) {
+		r = sf_error_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
 	for (size_t ri = 0; ri < p->nrules && r == 0; ri++) {
 		const struct sf_rule *rule = &p->rules[ri];
 		uint32_t ret = rule_ret(rule);
@@ -730,27 +757,34 @@ int sf_policy_notify_refusals(const struct sf_policy *pol, struct sf_policy **ou
 	return 0;
 }
 
-static uint32_t eval(const struct sf_policy *pol, const struct seccomp_data *d)
+/* What the arch check and number guards decide before any decision is looked at. */
+static bool guard(const struct sf_policy *pol, const struct arch_policy *ap, uint32_t nr,
+		  uint32_t *ret)
 {
-	const struct arch_policy *ap = sf_policy_find_arch(pol, d->arch, (uint32_t)d->nr);
-	uint32_t nr = (uint32_t)d->nr;
-	bool x32 = false;
+	bool x32 = ap->is_x86_64 && (nr & SF_X32_BIT) != 0;
 
-	if (!ap)
-		return pol->bad_arch_ret;
-	if (ap->is_x86_64)
-		x32 = (nr & SF_X32_BIT) != 0;
 	/* runc's stub comes first and judges each ABI by its own largest number. */
-	if (x32 ? ap->enosys_x32 && nr > ap->enosys_max_x32 : ap->enosys && nr > ap->enosys_max)
-		return SECCOMP_RET_ERRNO | ENOSYS;
-	if (ap->enosys && nr == 0 && ap->is_s390)
-		return SECCOMP_RET_ERRNO | ENOSYS;
+	if (x32 ? ap->enosys_x32 && nr > ap->enosys_max_x32 : ap->enosys && nr > ap->enosys_max) {
+		*ret = SECCOMP_RET_ERRNO | ENOSYS;
+		return true;
+	}
+	if (ap->enosys && nr == 0 && ap->is_s390) {
+		*ret = SECCOMP_RET_ERRNO | ENOSYS;
+		return true;
+	}
 	/* libseccomp's guard on x86_64 without x32 is `nr >= 0x40000000` (so 0x80000000 is
 	 * caught too), with -1 let through for tracers; with x32 alone, the numbers below. */
-	if (ap->is_x86_64 && !ap->has_x32 && nr >= SF_X32_BIT && nr != 0xffffffffu)
-		return pol->bad_arch_ret;
-	if (ap->is_x86_64 && !ap->has_native_abi && nr < SF_X32_BIT)
-		return pol->bad_arch_ret;
+	if ((ap->is_x86_64 && !ap->has_x32 && nr >= SF_X32_BIT && nr != 0xffffffffu) ||
+	    (ap->is_x86_64 && !ap->has_native_abi && nr < SF_X32_BIT)) {
+		*ret = pol->bad_arch_ret;
+		return true;
+	}
+	return false;
+}
+
+/* The index of nr's decision in ap->dec, or ap->ndec. */
+static size_t find_decision(const struct arch_policy *ap, uint32_t nr)
+{
 	size_t lo = 0, hi = ap->ndec;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -759,7 +793,37 @@ static uint32_t eval(const struct sf_policy *pol, const struct seccomp_data *d)
 		else
 			hi = mid;
 	}
-	if (lo < ap->ndec && ap->dec[lo].nr == nr)
-		return sf_dtarget_eval(&ap->dec[lo].d, d, ap->arch->bits);
+	return lo < ap->ndec && ap->dec[lo].nr == nr ? lo : ap->ndec;
+}
+
+static uint32_t eval(const struct sf_policy *pol, const struct seccomp_data *d)
+{
+	const struct arch_policy *ap = sf_policy_find_arch(pol, d->arch, (uint32_t)d->nr);
+	uint32_t nr = (uint32_t)d->nr, ret;
+
+	if (!ap)
+		return pol->bad_arch_ret;
+	if (guard(pol, ap, nr, &ret))
+		return ret;
+	size_t i = find_decision(ap, nr);
+	if (i < ap->ndec)
+		return sf_dtarget_eval(&ap->dec[i].d, d, ap->arch->bits);
 	return ap->default_ret;
+}
+
+uint32_t sf_policy_eval_nr(const struct sf_policy *pol, const struct arch_policy *ap,
+			   uint32_t nr, size_t i)
+{
+	static const struct seccomp_data zero;
+	uint32_t ret;
+
+	if (!ap)
+		return sf_policy_out(pol, pol->bad_arch_ret);
+	if (guard(pol, ap, nr, &ret))
+		return sf_policy_out(pol, ret);
+	if (i == SIZE_MAX)
+		i = find_decision(ap, nr);
+	if (i < ap->ndec && ap->dec[i].nr == nr)
+		return sf_policy_out(pol, sf_dtarget_eval(&ap->dec[i].d, &zero, ap->arch->bits));
+	return sf_policy_out(pol, ap->default_ret);
 }

@@ -77,6 +77,10 @@ uint32_t sf_policy_out(const struct sf_policy *pol, uint32_t ret);
 
 const struct arch_policy *sf_policy_find_arch(const struct sf_policy *pol, uint32_t audit,
 					      uint32_t nr);
+/* sf_policy_eval for a number with all arguments 0, in a section found already (NULL: an
+ * arch without one); i is nr's index in ap->dec when the caller knows it, else SIZE_MAX. */
+uint32_t sf_policy_eval_nr(const struct sf_policy *pol, const struct arch_policy *ap,
+			   uint32_t nr, size_t i);
 uint32_t sf_dtarget_eval(const struct dtarget *t, const struct seccomp_data *d, unsigned bits);
 /* The vectors of one number of one section (its argument boundary values). */
 int sf_vectors_number(const struct arch_policy *ap, uint32_t nr, sf_vector_fn fn, void *ctx);

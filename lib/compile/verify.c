@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdint.h>
 
 #include "compile/policy.h"
 
@@ -80,14 +81,16 @@ static int push(struct sym *s, const struct state *st)
 	return 0;
 }
 
-static int check_point(struct vctx *v, uint32_t arch, uint32_t nr, uint32_t want_ret)
+/* The policy gives want_ret for nr in section ap (found already; i: nr's decision index, or
+ * SIZE_MAX to look it up). */
+static int check_point_in(struct vctx *v, const struct arch_policy *ap, uint32_t arch,
+			  uint32_t nr, size_t i, uint32_t want_ret)
 {
-	struct seccomp_data d = { .arch = arch, .nr = (int)nr };
-	uint32_t got = sf_policy_eval(v->pol, &d);
+	uint32_t got = sf_policy_eval_nr(v->pol, ap, nr, i);
 	v->checked++;
 	if (got != want_ret) {
 		/* Report as the concrete check would: the policy's answer against the program's. */
-		v->bad = d;
+		v->bad = (struct seccomp_data){ .arch = arch, .nr = (int)nr };
 		v->want = got;
 		v->got = want_ret;
 		v->emu_err = 0;
@@ -96,33 +99,31 @@ static int check_point(struct vctx *v, uint32_t arch, uint32_t nr, uint32_t want
 	return 0;
 }
 
+static int check_point(struct vctx *v, uint32_t arch, uint32_t nr, uint32_t want_ret)
+{
+	return check_point_in(v, sf_policy_find_arch(v->pol, arch, nr), arch, nr, SIZE_MAX,
+			      want_ret);
+}
+
 static bool in_range(uint32_t x, uint32_t lo, uint32_t hi)
 {
 	return x >= lo && x <= hi;
 }
 
-/* The policy gives ret for every number in [lo, hi] of a known arch (args not read). */
+/* The policy gives ret for every number in [lo, hi] of a known arch (args not read). Each
+ * point is checked once: the interval's ends, the edges and limits inside it, and each
+ * decision in it with the first number after it. */
 static int check_interval(struct vctx *v, uint32_t arch, uint32_t lo, uint32_t hi, uint32_t ret)
 {
 	const struct arch_policy *ap = sf_policy_find_arch(v->pol, arch, 0);
 	int r;
 
-	if ((r = check_point(v, arch, lo, ret)) || (r = check_point(v, arch, hi, ret)))
-		return r;
-	if (!ap)
-		return 0; /* every number of an unknown arch has the bad-arch action */
-	static const uint32_t edges[] = { SF_X32_BIT - 1, SF_X32_BIT, 0xfffffffeu, 0xffffffffu, 0,
-					  1 };
-	for (size_t i = 0; i < SF_ARRAY_SIZE(edges); i++)
-		if (in_range(edges[i], lo, hi) && (r = check_point(v, arch, edges[i], ret)))
-			return r;
-	uint32_t lim[4] = { ap->enosys_max, ap->enosys_max + 1, ap->enosys_max_x32,
-			    ap->enosys_max_x32 + 1 };
-	for (size_t i = 0; i < 4; i++)
-		if (in_range(lim[i], lo, hi) && (r = check_point(v, arch, lim[i], ret)))
-			return r;
-	/* Decisions in the interval (a graph there means the program ignored arguments the
-	 * policy reads: its vectors show it), with their neighbours. */
+	if (!ap) /* every number of an unknown arch has the bad-arch action */
+		return check_point_in(v, NULL, arch, lo, SIZE_MAX, ret) ||
+			       (hi != lo && check_point_in(v, NULL, arch, hi, SIZE_MAX, ret))
+			       ? -EPROTO
+			       : 0;
+	/* The first decision at or above lo. */
 	size_t a = 0, b = ap->ndec;
 	while (a < b) {
 		size_t mid = (a + b) / 2;
@@ -131,17 +132,35 @@ static int check_interval(struct vctx *v, uint32_t arch, uint32_t lo, uint32_t h
 		else
 			b = mid;
 	}
-	/* Between decisions the policy is its default: one point of each gap shows it (lo and hi
-	 * were checked above, the edges too). */
+	bool lo_dec = a < ap->ndec && ap->dec[a].nr == lo;
+	if (!lo_dec && (r = check_point_in(v, ap, arch, lo, ap->ndec, ret)))
+		return r;
+	if (hi != lo && (r = check_point_in(v, ap, arch, hi, SIZE_MAX, ret)))
+		return r;
+	static const uint32_t edges[] = { SF_X32_BIT - 1, SF_X32_BIT, 0xfffffffeu, 0xffffffffu, 0,
+					  1 };
+	for (size_t i = 0; i < SF_ARRAY_SIZE(edges); i++)
+		if (edges[i] > lo && edges[i] < hi &&
+		    (r = check_point_in(v, ap, arch, edges[i], SIZE_MAX, ret)))
+			return r;
+	uint32_t lim[4] = { ap->enosys_max, ap->enosys_max + 1, ap->enosys_max_x32,
+			    ap->enosys_max_x32 + 1 };
+	for (size_t i = 0; i < 4; i++)
+		if (lim[i] > lo && lim[i] < hi &&
+		    (r = check_point_in(v, ap, arch, lim[i], SIZE_MAX, ret)))
+			return r;
+	/* Decisions in the interval (a graph there means the program ignored arguments the
+	 * policy reads: its vectors show it), with their neighbours. Between decisions the
+	 * policy is its default: one point of each gap shows it. */
 	for (size_t i = a; i < ap->ndec && ap->dec[i].nr <= hi; i++) {
 		uint32_t nr = ap->dec[i].nr;
 		if (ap->dec[i].d.node)
 			r = sf_vectors_number(ap, nr, check_one, v);
 		else
-			r = check_point(v, arch, nr, ret);
+			r = check_point_in(v, ap, arch, nr, i, ret);
 		bool gap = nr < hi && (i + 1 == ap->ndec || ap->dec[i + 1].nr > nr + 1);
-		if (!r && gap)
-			r = check_point(v, arch, nr + 1, ret);
+		if (!r && gap && nr + 1 != hi)
+			r = check_point_in(v, ap, arch, nr + 1, ap->ndec, ret);
 		if (r)
 			return r;
 	}
