@@ -209,6 +209,12 @@ static bool same_beyond_arg0(const struct sf_rule *x, const struct sf_rule *y)
 	}
 }
 
+/* A rule on a multiplexer with no condition but the call. */
+static bool call_only(const struct trule *t)
+{
+	return t->has_call && !t->widened && t->nconds == 0;
+}
+
 /* How restrictive an outcome is, in the kernel's order of precedence (0: the most). */
 static unsigned rank(uint32_t ret)
 {
@@ -473,14 +479,18 @@ static int build_section(struct sf_policy *pol, struct arch_policy *ap,
 		 * Widened rules for one call differ only in their action (their arguments cannot
 		 * be seen), where libseccomp's would still differ in their other conditions: one
 		 * rule with the strictest action stands for them, failing closed, rather than an
-		 * EEXIST runc would not meet.
+		 * EEXIST runc would not meet. The same holds between a widened rule and a rule
+		 * on the bare call (no other condition): libseccomp's widened rule keeps its
+		 * misplaced conditions, so the two do not collide there either.
 		 */
 		for (size_t a = 0; a < nrules; a++) {
-			if (!rules[a].widened)
+			if (!rules[a].widened && !call_only(&rules[a]))
 				continue;
 			size_t w = a + 1;
 			for (size_t b = a + 1; b < nrules; b++) {
-				if (rules[b].widened && rules[b].call == rules[a].call &&
+				if ((rules[b].widened || call_only(&rules[b])) &&
+				    (rules[a].widened || rules[b].widened) &&
+				    rules[b].call == rules[a].call &&
 				    rules[b].call_mask == rules[a].call_mask &&
 				    !same_beyond_arg0(&p->rules[rules[a].rule],
 						      &p->rules[rules[b].rule])) {
