@@ -8,12 +8,17 @@
 #include <sysfence/k8s.h>
 
 #include "cli.h"
+#include "cmd-k8s.h"
 
 const char help_k8s[] =
     "usage: sysfence k8s COMMAND [ARGS...]\n"
     "\n"
     "commands:\n"
-    "   lint       the seccomp profile every container of a manifest really gets\n"
+    "   lint           the seccomp profile every container of a manifest really gets\n"
+    "   export         a profile as a SeccompProfile, a ConfigMap + DaemonSet, or a patch\n"
+    "   install        install profiles on a node, once or kept in step with a ConfigMap\n"
+    "   kubelet-check  the node's seccompDefault and seccomp directory, and where they come "
+    "from\n"
     "\n"
     "usage: sysfence k8s lint [options] FILE|DIR|-...\n"
     "\n"
@@ -50,7 +55,96 @@ const char help_k8s[] =
     "  -q, --quiet      text: print findings only, not the workloads\n"
     "\n"
     "exit status: 0 nothing at or above --fail-on, 1 findings, 2 usage error or unreadable "
-    "input.\n";
+    "input.\n"
+    "\n"
+    "usage: sysfence k8s export PROFILE... --name NAME... --as spo|configmap|daemonset|patch\n"
+    "                           [--namespace NS] [-o FILE] [--format yaml|json] [options]\n"
+    "\n"
+    "Write a profile (a file, or a built-in such as @runtime-default; checked first, as\n"
+    "`sysfence check` does) as Kubernetes objects:\n"
+    "  spo        a security-profiles-operator SeccompProfile (security-profiles-operator.\n"
+    "             x-k8s.io/v1, cluster-scoped: no --namespace), field for field as its CRD\n"
+    "             names them. What the CRD cannot hold is an error, never dropped: archMap\n"
+    "             and includes/excludes (use --resolve), comments (--drop-comments), a\n"
+    "             defaultErrnoRet other than 1, argument values above 2^63-1, ...\n"
+    "  configmap  a ConfigMap with one key NAME.json per profile (its canonical JSON)\n"
+    "  daemonset  that ConfigMap and a DaemonSet running `sysfence k8s install --sync` on\n"
+    "             every node: only the kubelet's seccomp/profiles directory mounted (hostPath),\n"
+    "             read-only root file system, no capabilities, no privilege escalation, its own\n"
+    "             RuntimeDefault profile, resource limits (docs/k8s.md says why it runs as uid 0)\n"
+    "  patch      a strategic-merge patch setting the pod's seccompProfile to Localhost\n"
+    "             profiles/NAME.json (where the DaemonSet installs it), or operator/NAME.json\n"
+    "             with --operator (where security-profiles-operator installs a SeccompProfile)\n"
+    "Give one --name per profile, in order: a Kubernetes object name (lower-case letters,\n"
+    "digits, '-', '.'). Objects are YAML documents (default) or JSON (several: a v1 List).\n"
+    "\n"
+    "options:\n"
+    "  -n, --name NAME        the profile's name in the cluster (file NAME.json)\n"
+    "  --namespace NS         configmap, daemonset: their namespace (default kube-system)\n"
+    "  -o, --output FILE      write to FILE (atomically) instead of standard output\n"
+    "  --format yaml|json\n"
+    "  --operator             patch: the operator's path operator/NAME.json\n"
+    "  --for template|cronjob|pod|securitycontext\n"
+    "                         patch: for a workload's pod template (default: Deployment,\n"
+    "                         StatefulSet, DaemonSet, ReplicaSet, Job), a CronJob, a Pod, or\n"
+    "                         just the securityContext snippet\n"
+    "  --object-name NAME     configmap, daemonset: their name (default sysfence-profiles)\n"
+    "  --image IMAGE          daemonset: the image holding /usr/local/bin/sysfence (default\n"
+    "                         sysfence:VERSION; deploy/ builds it)\n"
+    "  --kubelet-root DIR     daemonset: the kubelet's --root-dir (default /var/lib/kubelet)\n"
+    "  --resolve              resolve Docker's archMap and includes/excludes first, for\n"
+    "                         --arch A, --caps LIST and --kernel X.Y (default: this machine,\n"
+    "                         Docker's default capabilities, the running kernel)\n"
+    "  --drop-comments        spo: leave the rules' comments out\n"
+    "\n"
+    "exit status: 0 written, 1 invalid profile or not expressible, 2 usage or I/O error.\n"
+    "\n"
+    "usage: sysfence k8s install [--root DIR] PROFILE...\n"
+    "       sysfence k8s install [--root DIR] --sync DIR [--once] [--interval SECONDS]\n"
+    "\n"
+    "Validate profiles (as `sysfence check`: errors refuse, warnings do not) and install each\n"
+    "as NAME.json (its base name, .json/.yaml/.yml replaced) in the kubelet's seccomp root\n"
+    "(default /var/lib/kubelet/seccomp/profiles, created when missing; pods then say\n"
+    "localhostProfile: profiles/NAME.json), in its canonical JSON. Each file is written to\n"
+    "a temporary file in the same directory, synced and renamed over the old one: a reader\n"
+    "sees the old or the new profile, never a part. Nothing is installed unless every\n"
+    "profile is valid.\n"
+    "\n"
+    "--sync DIR keeps the root in step with DIR, typically a mounted ConfigMap (its files\n"
+    "are read from one generation of its ..data link): profiles (*.json, *.yaml, *.yml) are\n"
+    "added, replaced, and removed when DIR drops them, but only files sync installed itself\n"
+    "(listed in the root's .sysfence-installed) are ever replaced or removed; another file\n"
+    "of the same name is left alone and reported. A profile that stops validating keeps the\n"
+    "version installed before, with its error logged. DIR is watched (inotify) until SIGTERM\n"
+    "or SIGINT; every change is logged on standard error, one line each.\n"
+    "\n"
+    "options:\n"
+    "  --root DIR         the directory to install into\n"
+    "  --sync DIR         keep the root in step with DIR\n"
+    "  --once             with --sync: one pass, then exit\n"
+    "  --interval SECONDS with --sync: also sync this often, to repair changes made in the\n"
+    "                     root by others (default 60; 0: only on changes of DIR)\n"
+    "\n"
+    "exit status: 0 done (or stopped by a signal), 1 an invalid profile or a conflict\n"
+    "(--once), 2 usage or I/O error.\n"
+    "\n"
+    "usage: sysfence k8s kubelet-check [FILE] [-o text|json] [--pid PID | --no-proc]\n"
+    "\n"
+    "Tell whether the node's kubelet gives pods that set no seccompProfile RuntimeDefault\n"
+    "(seccompDefault: true) or nothing (false, the default in every release), and where it\n"
+    "looks for Localhost profiles (<root-dir>/seccomp; --root-dir is a command-line flag,\n"
+    "default /var/lib/kubelet), saying where each value comes from: the KubeletConfiguration\n"
+    "FILE (default: the running kubelet's --config, else /var/lib/kubelet/config.yaml), the\n"
+    "drop-ins of its --config-dir, or its command line (/proc/PID/cmdline of the process\n"
+    "named kubelet), which wins over both.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output-format text|json\n"
+    "  --pid PID          read this process's command line as the kubelet's\n"
+    "  --no-proc          do not look for a running kubelet: the file alone\n"
+    "\n"
+    "exit status: 0 read, 1 the kubelet would refuse its configuration, 2 usage error or\n"
+    "unreadable file.\n";
 
 enum { OUT_TEXT, OUT_JSON, OUT_SARIF };
 
@@ -212,12 +306,15 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } subcommands[] = {
     {"lint", k8s_lint},
+    {"export", k8s_export},
+    {"install", k8s_install},
+    {"kubelet-check", k8s_kubelet_check},
 };
 
 int cmd_k8s(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage("k8s", "no subcommand given (lint)");
+		return cli_usage("k8s", "no subcommand given (lint, export, install, kubelet-check)");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (strcmp(argv[1], subcommands[i].name) == 0)
 			return subcommands[i].run(argc - 1, argv + 1);
