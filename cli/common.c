@@ -46,21 +46,6 @@ int cli_help(const char *name)
 	return EXIT_OK;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 int cli_write_output(const char *cmd, const char *path, const struct sf_buf *buf)
 {
 	if (buf->oom) {
@@ -68,7 +53,7 @@ int cli_write_output(const char *cmd, const char *path, const struct sf_buf *buf
 		return EXIT_USAGE;
 	}
 	if (!path || strcmp(path, "-") == 0) {
-		int r = write_all(STDOUT_FILENO, buf->data ? buf->data : "", buf->len);
+		int r = sf_write_all(STDOUT_FILENO, buf->data ? buf->data : "", buf->len);
 		if (r < 0) {
 			cli_err(cmd, "cannot write to standard output: %s", strerror(-r));
 			return EXIT_USAGE;
@@ -80,7 +65,7 @@ int cli_write_output(const char *cmd, const char *path, const struct sf_buf *buf
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-		int r = fd < 0 ? -errno : write_all(fd, buf->data ? buf->data : "", buf->len);
+		int r = fd < 0 ? -errno : sf_write_all(fd, buf->data ? buf->data : "", buf->len);
 		if (fd >= 0 && close(fd) < 0 && r == 0)
 			r = -errno;
 		if (r < 0) {
@@ -106,7 +91,7 @@ int cli_write_output(const char *cmd, const char *path, const struct sf_buf *buf
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	int r = fd < 0 ? -errno : 0;
 	if (r == 0)
-		r = write_all(fd, buf->data ? buf->data : "", buf->len);
+		r = sf_write_all(fd, buf->data ? buf->data : "", buf->len);
 	if (r == 0 && fchmod(fd, 0644) < 0)
 		r = -errno;
 	if (r == 0 && fsync(fd) < 0)

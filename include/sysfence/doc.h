@@ -90,6 +90,8 @@ static inline struct sf_node *sf_doc_root(const struct sf_doc *doc)
 
 /* Read a whole file ("-" = stdin) into a NUL-terminated malloc'd buffer. */
 int sf_read_file(const char *path, char **data, size_t *len, struct sf_error *err);
+/* Write all n bytes to fd (short writes and EINTR retried): 0 or -errno. */
+int sf_write_all(int fd, const void *data, size_t n);
 
 /* Lookups on an object: the first member with that key, or NULL. */
 struct sf_node *sf_node_get(const struct sf_node *obj, const char *key);

@@ -303,21 +303,6 @@ static void close_root(int fd)
 	}
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* root/name <- data, atomically and durably. */
 static int write_atomic(int rootfd, const char *root, const char *name, const char *data,
 			size_t len, struct sf_error *err)
@@ -336,7 +321,7 @@ static int write_atomic(int rootfd, const char *root, const char *name, const ch
 			return sf_error_set(err, -errno, "cannot create a file in %s: %s", root,
 					    strerror(errno));
 	}
-	r = write_all(fd, data, len);
+	r = sf_write_all(fd, data, len);
 	/* The mode is the runtimes' business to read, not the umask's. */
 	if (r == 0 && fchmod(fd, 0644) < 0)
 		r = -errno;
