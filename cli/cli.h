@@ -67,6 +67,15 @@ int cmd_run(int argc, char **argv);
 int cmd_explain(int argc, char **argv); extern const char help_explain[];
 int cmd_k8s(int argc, char **argv); extern const char help_k8s[]; /* cli/cmd-k8s.c */
 int cmd_record(int argc, char **argv); extern const char help_record[]; /* cli/cmd-record.c */
+int cmd_merge(int argc, char **argv); extern const char help_merge[]; /* cli/cmd-merge.c */
+
+/* cli/cmd-run.c, for record --verify: run argv (found at path) under p as run --explain does
+ * (refusals reported on stderr, a summary at exit); *unexpected counts the refused calls not
+ * named in expected (NULL-terminated, or NULL). Returns the exit status run would. */
+int run_explained(const struct sf_profile *p, const char *path, char **argv,
+		  const char *const *expected, size_t *unexpected);
+int cmd_status(int argc, char **argv); extern const char help_status[]; /* cli/cmd-status.c */
+int cmd_dump(int argc, char **argv); extern const char help_dump[]; /* cli/cmd-dump.c */
 
 extern const char help_help[], help_check[], help_show[], help_resolve[], help_disasm[],
 	help_compile[], help_emulate[], help_diff[], help_run[];

@@ -79,6 +79,10 @@ struct run_opts {
 	const char *profile;
 	bool explain, suggest, escalate, verbose, no_cache;
 	const char *explain_log;
+	/* run_explained (record --verify): names whose refusals the profile means (a rule of
+	 * its own refuses them), and where to count the other refusals. */
+	const char *const *expected;
+	size_t *unexpected;
 };
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -123,6 +127,8 @@ struct supervisor {
 	struct timespec t0;
 	struct denial_count *v;
 	size_t n, cap, total;
+	const char *const *expected;
+	size_t unexpected;
 };
 
 static void count_denial(struct supervisor *s, const char *name, const char *abi, const char *exe,
@@ -228,6 +234,10 @@ static void handle(struct supervisor *s)
 	}
 	count_denial(s, name, abi, exe, action);
 	s->total++;
+	bool expected = false;
+	for (const char *const *e = s->expected; e && *e && !expected; e++)
+		expected = strcmp(*e, name) == 0;
+	s->unexpected += !expected;
 	sf_buf_free(&call);
 	sf_notif_apply(s->listener, &n, ret);
 }
@@ -308,7 +318,7 @@ static int explain(struct run_opts *o, const struct sf_policy *pol, const struct
 		   unsigned flags, const char *path, char **argv)
 {
 	int sync[2], err_pipe[2];
-	struct supervisor s = { .pol = pol, .log = stderr };
+	struct supervisor s = { .pol = pol, .log = stderr, .expected = o->expected };
 	sigset_t mask, old;
 
 	if (o->explain_log && !(s.log = fopen(o->explain_log, "we")))
@@ -470,6 +480,8 @@ static int explain(struct run_opts *o, const struct sf_policy *pol, const struct
 		code = cli_wait_status(status);
 	}
 	summary(&s, o->suggest);
+	if (o->unexpected)
+		*o->unexpected = s.unexpected;
 	/* The command's children may outlive it (daemons): while any task holds the filter, a
 	 * supervisor stays in the background to answer their calls with the profile's outcome
 	 * (without one they would get ENOSYS), and reports them; we return the command's
@@ -498,6 +510,48 @@ static int explain(struct run_opts *o, const struct sf_policy *pol, const struct
 	close(s.listener);
 	close(pidfd);
 	return code;
+}
+
+/* --explain: the refusals become notifications, compiled and proven; then explain. */
+static int explain_policy(struct run_opts *o, const struct sf_policy *pol, unsigned flags,
+			  const char *path, char **cmd)
+{
+	struct sf_policy *npol = NULL;
+	struct sf_prog prog = { 0 };
+	struct sf_error err = { 0 };
+	int r;
+
+	if (sf_policy_notify_refusals(pol, &npol, &err) < 0 ||
+	    sf_policy_compile(npol, &prog, &err) < 0 ||
+	    sf_policy_verify(npol, &prog, NULL, &err) < 0) {
+		cli_print_error(&err);
+		r = EXIT_RUNNER;
+		goto out;
+	}
+	/* LOG of refusals would double every report. */
+	flags &= ~SF_FLAG_LOG;
+	if (o->verbose)
+		fprintf(stderr, "sysfence run: %s: %zu instructions, refusals explained\n",
+			o->profile, prog.len);
+	r = explain(o, pol, &prog, flags, path, cmd);
+out:
+	sf_prog_free(&prog);
+	sf_policy_free(npol);
+	return r;
+}
+
+int run_explained(const struct sf_profile *p, const char *path, char **argv,
+		  const char *const *expected, size_t *unexpected)
+{
+	struct run_opts o = { .profile = "(profile)", .explain = true, .expected = expected,
+			      .unexpected = unexpected };
+	struct sf_policy *pol = NULL;
+
+	if (target_policy("run", p, &o.t, &pol) != EXIT_OK)
+		return EXIT_RUNNER;
+	int r = explain_policy(&o, pol, load_flags(p), path, argv);
+	sf_policy_free(pol);
+	return r;
 }
 
 int cmd_run(int argc, char **argv)
@@ -576,7 +630,7 @@ int cmd_run(int argc, char **argv)
 	}
 
 	struct sf_profile *p = NULL;
-	struct sf_policy *pol = NULL, *npol = NULL;
+	struct sf_policy *pol = NULL;
 	struct sf_prog prog = { 0 };
 	struct sf_error err = { 0 };
 	unsigned flags = 0;
@@ -647,19 +701,7 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	if (o.explain) {
-		if (sf_policy_notify_refusals(pol, &npol, &err) < 0 ||
-		    sf_policy_compile(npol, &prog, &err) < 0 ||
-		    sf_policy_verify(npol, &prog, NULL, &err) < 0) {
-			cli_print_error(&err);
-			r = EXIT_RUNNER;
-			goto out;
-		}
-		/* LOG of refusals would double every report. */
-		flags &= ~SF_FLAG_LOG;
-		if (o.verbose)
-			fprintf(stderr, "sysfence run: %s: %zu instructions, refusals explained\n",
-				o.profile, prog.len);
-		r = explain(&o, pol, &prog, flags, path, cmd);
+		r = explain_policy(&o, pol, flags, path, cmd);
 		goto out;
 	}
 	if (sf_policy_compile(pol, &prog, &err) < 0 || sf_policy_verify(pol, &prog, NULL, &err) < 0) {
@@ -704,7 +746,6 @@ load:
 out:
 	run_cache_free(&cache);
 	sf_prog_free(&prog);
-	sf_policy_free(npol);
 	sf_policy_free(pol);
 	sf_profile_free(p);
 	return r;

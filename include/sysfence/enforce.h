@@ -100,6 +100,13 @@ struct sf_spawn {
 	/* Keep serving after the command was reaped while processes it started still hold the
 	 * filter (daemons), until none does; otherwise return when the command is reaped. */
 	bool wait_all;
+	/* Optional: called every tick_ms milliseconds (0: never) while serving, between
+	 * notifications (sysfence record --snapshot-every). */
+	void (*on_tick)(void *ctx);
+	unsigned tick_ms;
+	/* Optional: called for each signal received (SIGCHLD aside) before it is forwarded;
+	 * returning true keeps it from the command (sysfence record: SIGUSR1 writes a snapshot). */
+	bool (*on_signal)(void *ctx, int sig);
 };
 
 struct sf_spawn_result {

@@ -241,6 +241,31 @@ int sf_profile_to_doc(const struct sf_profile *p, struct sf_doc **out, struct sf
 int sf_profile_write(const struct sf_profile *p, enum sf_out_format fmt, struct sf_buf *out,
 		     struct sf_error *err);
 
+/*
+ * The union of allowlists (sysfence merge, sysfence record --merge): a profile that lets run
+ * every call that one of the inputs lets run (ALLOW or LOG), and refuses the rest as they do.
+ * Inputs that can be merged: allowlists — defaultAction refuses (ERRNO, KILL*, TRAP) — with the
+ * same default outcome (action and errno), the same load flags (none = SPEC_ALLOW, as runc
+ * and crun load) and listener, resolved (no includes/excludes, no archMap: sf_profile_resolve).
+ * Each syscall is decided from the rules naming it, as libseccomp builds one decision per
+ * syscall (rules equal to the default are skipped, as runc does; the first rule without
+ * conditions decides for its input):
+ *  - some input lets it run unconditionally: one ALLOW rule (LOG when no input ALLOWs it);
+ *  - one input has rules for it: they are copied as they are (same decision);
+ *  - several inputs refuse it without conditions: the same answer is kept, different answers
+ *    are an error;
+ *  - several inputs with conditions: their conditional allows are united (identical ones once);
+ *    a conditional refusal, or a refusal in one input and conditions in another, is an error
+ *    (how libseccomp orders conditions would decide the outcome).
+ * The output: the first input's default, flags and listener; the inputs' architectures in
+ * order of appearance without repeats (a name is then allowed on all of them: OCI rules cannot
+ * name an architecture); one ALLOW rule with the unconditional names sorted, one LOG rule, then
+ * the other names' rules in name order. Errors are located (files[i]: the name of input i for
+ * messages, or NULL) and nothing is returned.
+ */
+int sf_profile_merge(const struct sf_profile *const *in, const char *const *files, size_t n,
+		     struct sf_profile **out, struct sf_error *err);
+
 #ifdef __cplusplus
 }
 #endif

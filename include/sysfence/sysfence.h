@@ -9,9 +9,11 @@
 #include <sysfence/doc.h>
 #include <sysfence/enforce.h>
 #include <sysfence/error.h>
+#include <sysfence/inspect.h>
 #include <sysfence/k8s.h>
 #include <sysfence/profile.h>
 #include <sysfence/record.h>
+#include <sysfence/status.h>
 
 
 

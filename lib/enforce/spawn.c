@@ -101,6 +101,13 @@ fail:
 	_exit(m.exec_failed ? 127 : 125);
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 /* Whether the child has executed the command: the message pipe (close-on-exec) has no writer
  * left and nothing in it. */
 static bool execed(int msg_fd)
@@ -234,13 +241,28 @@ int sf_spawn_supervised(const struct sf_spawn *s, struct sf_spawn_result *res, s
 	bool reaped = false, hup = false, is_execed = false, stop = false;
 	int signals = 0;
 	struct pollfd pfd[3] = { { listener, POLLIN, 0 }, { pidfd, POLLIN, 0 }, { sfd, POLLIN, 0 } };
+	bool ticks = s->on_tick && s->tick_ms;
+	int64_t next = ticks ? now_ms() + s->tick_ms : 0;
 	while (!(reaped && (hup || stop || !s->wait_all))) {
-		if (poll(pfd, 3, -1) < 0) {
+		int timeout = -1;
+		if (ticks) {
+			int64_t now = now_ms();
+			if (now >= next) {
+				s->on_tick(s->ctx);
+				now = now_ms();
+				next = now + s->tick_ms;
+			}
+			timeout = (int)(next - now);
+		}
+		int np = poll(pfd, 3, timeout);
+		if (np < 0) {
 			if (errno == EINTR)
 				continue;
 			r = sf_error_set(err, -errno, "poll: %s", strerror(errno));
 			break;
 		}
+		if (np == 0)
+			continue;
 		if (pfd[0].revents & POLLIN) {
 			struct sf_notif n;
 			if (sf_notif_recv(listener, &n) == 0) {
@@ -269,6 +291,8 @@ int sf_spawn_supervised(const struct sf_spawn *s, struct sf_spawn_result *res, s
 				continue;
 			int sig = (int)si.ssi_signo;
 			if (sig == SIGCHLD)
+				continue;
+			if (s->on_signal && s->on_signal(s->ctx, sig))
 				continue;
 			bool from_process = si.ssi_code <= 0; /* SI_USER, SI_QUEUE, SI_TKILL */
 			if (!reaped && (from_process || (sig != SIGINT && sig != SIGQUIT)))
