@@ -88,7 +88,8 @@ int main(int argc, char **argv)
 	       "(%.2f us a call)\n",
 	       n, k, t_bare, t_ours, (t_ours - t_bare) / (double)n * 1e6);
 	/* ptrace stops each call twice (entry and exit), as strace does: no target, a figure. */
-	printf("record: sysfence record --mechanism ptrace %.3f s (%.2f us a call), %.1fx notify's\n",
+	printf("record: sysfence record --mechanism ptrace %.3f s (%.2f us a call), %.1fx "
+	       "notify's\n",
 	       t_pt, (t_pt - t_bare) / (double)n * 1e6, t_pt / t_ours);
 	if (t_strace < 0) {
 		printf("record: strace not found: no reference\n");

@@ -15,8 +15,8 @@
 extern char **environ;
 
 static const char refused_comment[] =
-	"refused while recorded by a seccomp filter the workload already ran under: it asked for "
-	"them and did without; remove this rule to keep refusing them";
+    "refused while recorded by a seccomp filter the workload already ran under: it asked for "
+    "them and did without; remove this rule to keep refusing them";
 
 int record_ptrace_parse_pid(const char *arg, pid_t *pid)
 {
@@ -53,17 +53,20 @@ static void notices(const struct record_ptrace *rp, pid_t pid, const char *cmd)
 		cli_err("record", "processes started by %s still run: they are no longer recorded",
 			cmd);
 	if (res->filtered && res->filters_unreadable)
-		cli_err("record",
-			"notice: %s ran under seccomp filters that could not be read "
-			"(PTRACE_SECCOMP_GET_FILTER: %s; it needs CAP_SYS_ADMIN, and sysfence under "
-			"no filter itself): the calls they refused with an errno look like failed calls "
-			"and are recorded as made; those it killed or trapped are marked refused",
-			"the traced processes", strerror(-res->filters_unreadable));
+		cli_err(
+		    "record",
+		    "notice: %s ran under seccomp filters that could not be read "
+		    "(PTRACE_SECCOMP_GET_FILTER: %s; it needs CAP_SYS_ADMIN, and sysfence under "
+		    "no filter itself): the calls they refused with an errno look like failed "
+		    "calls "
+		    "and are recorded as made; those it killed or trapped are marked refused",
+		    "the traced processes", strerror(-res->filters_unreadable));
 	if (res->notified)
-		cli_err("record",
-			"notice: %llu call%s went to the supervisor of a filter the traced "
-			"processes ran under (SECCOMP_RET_USER_NOTIF): what it answered is not known",
-			(unsigned long long)res->notified, res->notified == 1 ? "" : "s");
+		cli_err(
+		    "record",
+		    "notice: %llu call%s went to the supervisor of a filter the traced "
+		    "processes ran under (SECCOMP_RET_USER_NOTIF): what it answered is not known",
+		    (unsigned long long)res->notified, res->notified == 1 ? "" : "s");
 	if (!res->refused)
 		return;
 	cli_err("record",
@@ -92,15 +95,15 @@ int record_ptrace_run(struct record_ptrace *rp, struct sf_recording *rec, const 
 		return -1;
 	}
 	struct sf_ptrace_opts o = {
-		.path = path,
-		.argv = argv,
-		.envp = environ,
-		.pid = pid,
-		.refused = rp->refused,
-		.on_tick = rp->on_tick,
-		.tick_ms = rp->tick_ms,
-		.on_signal = rp->on_signal,
-		.ctx = rp->ctx,
+	    .path = path,
+	    .argv = argv,
+	    .envp = environ,
+	    .pid = pid,
+	    .refused = rp->refused,
+	    .on_tick = rp->on_tick,
+	    .tick_ms = rp->tick_ms,
+	    .on_signal = rp->on_signal,
+	    .ctx = rp->ctx,
 	};
 	int r = sf_ptrace_record(rec, &o, &rp->res, &err);
 	if (r < 0) {

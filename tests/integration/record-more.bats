@@ -222,7 +222,8 @@ EOF
 }
 
 @test "SIGUSR1 writes the profile so far; the workload goes on and does not get the signal" {
-	"$SYSFENCE" record -o snap.json -- busybox sh -c 'touch started; while [ ! -e go ]; do sleep 0.05; done; echo end' &
+	# started only after one sleep: the snapshot must hold clock_nanosleep
+	"$SYSFENCE" record -o snap.json -- busybox sh -c 'sleep 0.01; touch started; while [ ! -e go ]; do sleep 0.05; done; echo end' &
 	local pid=$!
 	wait_for test -e started
 	[ ! -e snap.json ]

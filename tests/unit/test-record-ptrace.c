@@ -54,10 +54,10 @@ static void *thread_exec(void *arg)
 static int load_filter(int nr, uint32_t ret)
 {
 	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, ret),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, ret),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog p = { (unsigned short)(sizeof(f) / sizeof(f[0])), f };
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -69,15 +69,15 @@ static void *thread_tsync(void *arg)
 {
 	/* From a thread that is not the leader, for every thread of the process. */
 	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getpgid, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getpgid, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog p = { (unsigned short)(sizeof(f) / sizeof(f[0])), f };
 	long r = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0
-			 ? -1
-			 : syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &p);
+		     ? -1
+		     : syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &p);
 	return (void *)r;
 }
 
@@ -197,8 +197,7 @@ static void record(const char *name, struct run *r)
 	assert_non_null(r->rec);
 	assert_non_null(r->refused);
 	struct sf_ptrace_opts o = {
-		.path = self, .argv = argv, .envp = environ, .refused = r->refused
-	};
+	    .path = self, .argv = argv, .envp = environ, .refused = r->refused };
 	r->ret = sf_ptrace_record(r->rec, &o, &r->res, &r->err);
 }
 
@@ -527,19 +526,19 @@ int main(int argc, char **argv)
 	 * process (it stops the world with ptrace itself) and would change their exit status. */
 	setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_call_is_counted_once_and_the_status_passes),
-		cmocka_unit_test(a_command_killed_by_a_signal_gives_its_wait_status),
-		cmocka_unit_test(a_command_that_cannot_be_executed_is_an_error),
-		cmocka_unit_test(threads_and_children_are_followed),
-		cmocka_unit_test(an_exec_from_a_thread_takes_the_leaders_id),
-		cmocka_unit_test(int80_is_the_i386_abi_and_bit_30_is_x32),
-		cmocka_unit_test(calls_a_filter_refuses_are_seen_and_marked),
-		cmocka_unit_test(a_filter_given_to_every_thread_applies_to_all),
-		cmocka_unit_test(a_call_a_filter_kills_or_traps_is_marked),
-		cmocka_unit_test(without_the_filters_kills_and_traps_are_still_marked),
-		cmocka_unit_test(pid_attaches_every_thread_and_lets_go_on_sigint),
-		cmocka_unit_test(pid_of_nothing_is_an_error),
-		cmocka_unit_test(names_refused_every_time_get_a_rule_of_their_own),
+	    cmocka_unit_test(every_call_is_counted_once_and_the_status_passes),
+	    cmocka_unit_test(a_command_killed_by_a_signal_gives_its_wait_status),
+	    cmocka_unit_test(a_command_that_cannot_be_executed_is_an_error),
+	    cmocka_unit_test(threads_and_children_are_followed),
+	    cmocka_unit_test(an_exec_from_a_thread_takes_the_leaders_id),
+	    cmocka_unit_test(int80_is_the_i386_abi_and_bit_30_is_x32),
+	    cmocka_unit_test(calls_a_filter_refuses_are_seen_and_marked),
+	    cmocka_unit_test(a_filter_given_to_every_thread_applies_to_all),
+	    cmocka_unit_test(a_call_a_filter_kills_or_traps_is_marked),
+	    cmocka_unit_test(without_the_filters_kills_and_traps_are_still_marked),
+	    cmocka_unit_test(pid_attaches_every_thread_and_lets_go_on_sigint),
+	    cmocka_unit_test(pid_of_nothing_is_an_error),
+	    cmocka_unit_test(names_refused_every_time_get_a_rule_of_their_own),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
