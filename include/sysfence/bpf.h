@@ -55,6 +55,11 @@ int sf_bpf_emulate(const struct sock_filter *insns, size_t len, const struct sec
 void sf_seccomp_data_for(const struct sf_arch *arch, const struct seccomp_data *d,
 			 struct seccomp_data *out);
 
+/* What the kernel does with a filter's return value: the data it ignores dropped (only
+ * ERRNO, TRAP and TRACE carry it; ERRNO's is capped at 4095), an unknown action made
+ * KILL_PROCESS (kernel/seccomp.c). Two returns with the same effect are the same outcome. */
+uint32_t sf_ret_effect(uint32_t ret);
+
 /* "ALLOW", "ERRNO(1)", "KILL_PROCESS", "KILL_THREAD", "TRAP(0)", "TRACE(5)", "LOG",
  * "USER_NOTIF", or "UNKNOWN(0x...)". Returns buf. */
 const char *sf_ret_describe(uint32_t ret, char *buf, size_t size);

@@ -288,3 +288,23 @@ void sf_seccomp_data_for(const struct sf_arch *arch, const struct seccomp_data *
 		out->args[i] = d->args[i] << 32 | d->args[i] >> 32;
 	out->instruction_pointer = d->instruction_pointer << 32 | d->instruction_pointer >> 32;
 }
+
+uint32_t sf_ret_effect(uint32_t r)
+{
+	uint32_t act = r & SECCOMP_RET_ACTION_FULL, data = r & SECCOMP_RET_DATA;
+	switch (act) {
+	case SECCOMP_RET_KILL_PROCESS:
+	case SECCOMP_RET_KILL_THREAD:
+	case SECCOMP_RET_USER_NOTIF:
+	case SECCOMP_RET_LOG:
+	case SECCOMP_RET_ALLOW:
+		return act;
+	case SECCOMP_RET_TRAP:
+	case SECCOMP_RET_TRACE:
+		return r;
+	case SECCOMP_RET_ERRNO:
+		return act | (data > 4095 ? 4095 : data);
+	default:
+		return SECCOMP_RET_KILL_PROCESS;
+	}
+}

@@ -32,28 +32,6 @@
 
 /* ---- actions ---- */
 
-/* What the kernel does with a return value: data it ignores is dropped, an errno above 4095 is
- * 4095, an unknown action is KILL_PROCESS (kernel/seccomp.c, __seccomp_filter). */
-static uint32_t norm(uint32_t r)
-{
-	uint32_t act = r & SECCOMP_RET_ACTION_FULL, data = r & SECCOMP_RET_DATA;
-	switch (act) {
-	case SECCOMP_RET_KILL_PROCESS:
-	case SECCOMP_RET_KILL_THREAD:
-	case SECCOMP_RET_USER_NOTIF:
-	case SECCOMP_RET_LOG:
-	case SECCOMP_RET_ALLOW:
-		return act;
-	case SECCOMP_RET_TRAP:
-	case SECCOMP_RET_TRACE:
-		return r;
-	case SECCOMP_RET_ERRNO:
-		return act | (data > 4095 ? 4095 : data);
-	default:
-		return SECCOMP_RET_KILL_PROCESS;
-	}
-}
-
 /* The profile's action for a return value; false (and *why) when OCI cannot say it. */
 static bool ret_action(uint32_t r, enum sf_action *a, bool *has_errno, uint32_t *data,
 		       const char **why)
@@ -190,7 +168,7 @@ static uint32_t live(const struct ctx *c, const struct seccomp_data *d)
 	sf_seccomp_data_for(sf_arch_by_audit(d->arch), d, &k);
 	if (sf_filters_eval(c->progs, c->nprogs, &k, &r, NULL) < 0)
 		return SECCOMP_RET_KILL_PROCESS; /* validated: cannot happen */
-	return norm(r);
+	return sf_ret_effect(r);
 }
 
 static uint32_t live_nr(const struct ctx *c, uint32_t audit, uint32_t nr)
@@ -1266,7 +1244,7 @@ static int mean_one(const struct seccomp_data *d0, void *p)
 	if (narrow(m->arch) && strcmp(m->arch->name, "x32") != 0)
 		for (int i = 0; i < 6; i++)
 			d.args[i] &= 0xffffffffu;
-	if (norm(sf_policy_eval(m->pol, &d)) != live(m->c, &d)) {
+	if (sf_ret_effect(sf_policy_eval(m->pol, &d)) != live(m->c, &d)) {
 		m->ok = false;
 		return 1;
 	}
@@ -1326,7 +1304,7 @@ static int rules_mean(struct ctx *c, const struct abi *b, size_t idx, const stru
 			struct seccomp_data d;
 			grid_point(g, pt, coord);
 			grid_data(g, coord, &d);
-			*ok = norm(sf_policy_eval(pol, &d)) == g->f[pt];
+			*ok = sf_ret_effect(sf_policy_eval(pol, &d)) == g->f[pt];
 		}
 		/* and on the edges of the rules' own conditions */
 		struct mean_ctx mc = {.c = c,
@@ -1890,7 +1868,7 @@ static int vcheck(const struct seccomp_data *d0, void *p)
 	/* ABIs left out on request (--arch) are not compared */
 	if (v->c->restricted && !chosen_input(v->c, &d, a, x32))
 		return 0;
-	uint32_t want = live(v->c, &d), got = norm(sf_policy_eval(v->pol, &d));
+	uint32_t want = live(v->c, &d), got = sf_ret_effect(sf_policy_eval(v->pol, &d));
 	v->checked++;
 	if (want == got)
 		return 0;

@@ -45,26 +45,6 @@ static uint64_t test_seed(void)
 	return s ? strtoull(s, NULL, 0) : 0xdec0de5eedULL;
 }
 
-/* What the kernel does with a return value (the data it ignores dropped). */
-static uint32_t effect(uint32_t r)
-{
-	uint32_t act = r & SECCOMP_RET_ACTION_FULL, data = r & SECCOMP_RET_DATA;
-	switch (act) {
-	case SECCOMP_RET_KILL_PROCESS:
-	case SECCOMP_RET_KILL_THREAD:
-	case SECCOMP_RET_USER_NOTIF:
-	case SECCOMP_RET_LOG:
-	case SECCOMP_RET_ALLOW:
-		return act;
-	case SECCOMP_RET_TRAP:
-	case SECCOMP_RET_TRACE:
-		return r;
-	case SECCOMP_RET_ERRNO:
-		return act | (data > 4095 ? 4095 : data);
-	default:
-		return SECCOMP_RET_KILL_PROCESS;
-	}
-}
 
 /* ---- the independent check ---- */
 
@@ -91,7 +71,7 @@ static int eq_one(const struct seccomp_data *d0, void *p)
 	assert_int_equal(sf_filters_eval(e->orig, e->norig, &k, &r1, NULL), 0);
 	assert_int_equal(sf_bpf_emulate(e->back->insns, e->back->len, &k, &r2, NULL, NULL), 0);
 	e->checked++;
-	if (effect(r1) != effect(r2)) {
+	if (sf_ret_effect(r1) != sf_ret_effect(r2)) {
 		if (!e->differ++) {
 			char x[32], y[32];
 			snprintf(e->first, sizeof(e->first),
