@@ -12,39 +12,17 @@ bats_require_minimum_version 1.5.0
 if [ -f "$BATS_TEST_DIRNAME/lib/crun.bash" ]; then
 	load lib/crun
 fi
+load lib/record
 
 setup() {
-	SYSFENCE=${SYSFENCE:-$BATS_TEST_DIRNAME/../../build/sysfence}
+	record_setup
 	D=$BATS_TEST_DIRNAME/../data/record-more
-	TMP=$(mktemp -d)
-	cd "$TMP"
-	ulimit -c 0
 	# python3 itself, not a wrapper script (pyenv's shims run bash first).
 	PY=$(python3 -c 'import sys; print(sys.executable)')
 }
 
 teardown() {
-	cd /
-	rm -rf "$TMP"
-}
-
-need_x86_64() {
-	[ "$(uname -m)" = x86_64 ] || skip "expectations are for an x86_64 host"
-}
-
-# names FILE: every name of the profile (JSON or YAML, bare or SPO), one a line, sorted
-names() {
-	python3 - "$1" <<'EOF'
-import json, sys
-text = open(sys.argv[1]).read()
-try:
-    p = json.loads(text)
-except ValueError:
-    import yaml
-    p = yaml.safe_load(text)
-p = p.get("spec", p)
-print("\n".join(sorted({n for r in p.get("syscalls") or [] for n in r["names"]})))
-EOF
+	record_teardown
 }
 
 # wait_for COND...: up to 10 s for a test command to hold

@@ -12,41 +12,19 @@ bats_require_minimum_version 1.5.0
 if [ -f "$BATS_TEST_DIRNAME/lib/crun.bash" ]; then
 	load lib/crun
 fi
+load lib/record
 
 setup_file() {
-	export RBIN=$BATS_RUN_TMPDIR/record-ptrace-bats-bin
-	mkdir -p "$RBIN"
-	if [ "$(uname -m)" = x86_64 ] && command -v gcc >/dev/null; then
-		gcc -O2 -Wall -o "$RBIN/daemon" "$BATS_TEST_DIRNAME/../data/record/daemon.c" || return 1
-		gcc -O2 -Wall -m32 -static -o "$RBIN/hello32" \
-			"$BATS_TEST_DIRNAME/../data/record/hello32.c" 2>/dev/null || rm -f "$RBIN/hello32"
-	fi
+	record_build_programs record-ptrace-bats-bin
 }
 
 setup() {
-	SYSFENCE=${SYSFENCE:-$BATS_TEST_DIRNAME/../../build/sysfence}
-	RD=$BATS_TEST_DIRNAME/../data/record
-	TMP=$(mktemp -d)
-	cd "$TMP"
-	ulimit -c 0
+	record_setup
 }
 
 teardown() {
 	[ -z "${TARGET:-}" ] || kill -9 "$TARGET" 2>/dev/null || true
-	cd /
-	rm -rf "$TMP"
-}
-
-need_x86_64() {
-	[ "$(uname -m)" = x86_64 ] || skip "expectations are for an x86_64 host"
-	[ -x "$RBIN/daemon" ] || skip "the test programs were not compiled (gcc missing?)"
-}
-
-# names FILE: the profile's names, one a line, sorted (every rule)
-names() {
-	python3 -c 'import json, sys
-p = json.load(open(sys.argv[1]))
-print("\n".join(sorted({n for r in p["syscalls"] for n in r["names"]})))' "$1"
+	record_teardown
 }
 
 # rule_of FILE NAME: the comment of the rule that allows NAME ("-" when it has none)
