@@ -95,19 +95,7 @@ assert r["acct"]["action"] == "SCMP_ACT_KILL_PROCESS"
 	need_root
 	need_x86_64
 	crun_require
-	local profile=$SHARED/corpus/profiles/docker-default.json marker=61.$RANDOM
-	if [ ! -f "$profile" ]; then
-		profile=$T/docker-default.json
-		"$SYSFENCE" show @runtime-default -o json >"$profile"
-	fi
-	crun_run "$profile" -- sleep "$marker" </dev/null >/dev/null 2>&1 3>&- &
-	BG+=("$!")
-	for i in $(seq 100); do
-		pid=$(pgrep -x -f "sleep $marker") && break
-		sleep 0.1
-	done
-	[ -n "$pid" ]
-	PIDS+=("$pid")
+	crun_docker_sleep "$T"
 	# libseccomp 2.5.4 (crun's) does not know map_shadow_stack on x32, sysfence's table does:
 	# x32's map_shadow_stack gets the default there, x86_64's is allowed, and one profile
 	# cannot say both. Reported, not written...

@@ -169,19 +169,7 @@ assert set(both) == first | second and both["mkdir"] == "ERRNO(1)"
 	need_root
 	need_x86_64
 	crun_require
-	local profile=$SHARED/corpus/profiles/docker-default.json marker=59.$RANDOM
-	if [ ! -f "$profile" ]; then
-		profile=$BATS_TEST_TMPDIR/docker-default.json
-		"$SYSFENCE" show @runtime-default -o json >"$profile"
-	fi
-	crun_run "$profile" -- sleep "$marker" </dev/null >/dev/null 2>&1 3>&- &
-	BG+=("$!")
-	for i in $(seq 100); do
-		pid=$(pgrep -x -f "sleep $marker") && break
-		sleep 0.1
-	done
-	[ -n "$pid" ]
-	PIDS+=("$pid")
+	crun_docker_sleep "$BATS_TEST_TMPDIR"
 	run "$SYSFENCE" status "$pid"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"seccomp         filter, 1 filter"* ]]

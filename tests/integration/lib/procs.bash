@@ -30,3 +30,24 @@ wait_exec() {
 	echo "process $1 never ran $2" >&2
 	return 1
 }
+
+# crun_docker_sleep DIR: start a busybox `sleep` in a crun container under Docker's default
+# profile (the corpus copy, or @runtime-default written to DIR), set pid to the sleep's pid
+# (killed at teardown) and profile to the profile's file. Needs lib/crun, SYSFENCE and SHARED.
+crun_docker_sleep() {
+	local marker=59.$RANDOM i
+	profile=$SHARED/corpus/profiles/docker-default.json
+	if [ ! -f "$profile" ]; then
+		profile=$1/docker-default.json
+		"$SYSFENCE" show @runtime-default -o json >"$profile"
+	fi
+	crun_run "$profile" -- sleep "$marker" </dev/null >/dev/null 2>&1 3>&- &
+	BG+=("$!")
+	pid=
+	for i in $(seq 100); do
+		pid=$(pgrep -x -f "sleep $marker") && break
+		sleep 0.1
+	done
+	[ -n "$pid" ] || return 1
+	PIDS+=("$pid")
+}
