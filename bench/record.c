@@ -4,6 +4,13 @@
  * `strace -f -c -o /dev/null`, under `sysfence record`, and under `sysfence record --mechanism
  * ptrace`. Target: record <= 0.1x strace's wall time; the ptrace mechanism's ratio is reported
  * too. `bench/record N` sets the count; this program is its own workload (--loop N).
+ *
+ * The ratio depends on what else the machine does. Idle, strace's tracer and its tracee run
+ * on different CPUs and every stop pays two cross-CPU wake-ups (tens of microseconds on these
+ * VMs), while the user-notification listener wakes its supervisor synchronously
+ * (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP). With the other CPU busy the scheduler keeps tracer and
+ * tracee on one CPU and strace gets several times faster. So the load average is printed
+ * before and after.
  */
 #include <limits.h>
 #include <spawn.h>
@@ -34,6 +41,19 @@ static double measure(char *const *argv)
 	    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return -1;
 	return now() - t0;
+}
+
+/* The 1-minute load average, or -1. */
+static double loadavg(void)
+{
+	double l = -1;
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (f) {
+		if (fscanf(f, "%lf", &l) != 1)
+			l = -1;
+		fclose(f);
+	}
+	return l;
 }
 
 /* The best of k runs: the least disturbed by the rest of the machine. */
@@ -77,6 +97,7 @@ int main(int argc, char **argv)
 	char *pt[] = { sysfence, "record", "--mechanism", "ptrace", "-o", "/dev/null", "--", self,
 		       "--loop", count, NULL };
 
+	double load0 = loadavg();
 	double t_bare = best(bare, k), t_ours = best(ours, k);
 	double t_strace = access(strace[0], X_OK) == 0 ? best(strace, k) : -1;
 	double t_pt = best(pt, k);
@@ -95,7 +116,10 @@ int main(int argc, char **argv)
 		printf("record: strace not found: no reference\n");
 		return 0;
 	}
-	double ratio = t_ours / t_strace;
+	double ratio = t_ours / t_strace, load1 = loadavg();
+	printf("record: load average %.2f before, %.2f after (other work on the CPUs makes "
+	       "strace faster)\n",
+	       load0, load1);
 	printf("record: strace -f -c %.3f s (%.2f us a call); sysfence record / strace = %.3fx "
 	       "(target <= 0.1x: %s)\n",
 	       t_strace, (t_strace - t_bare) / (double)n * 1e6, ratio,
