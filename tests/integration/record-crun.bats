@@ -206,15 +206,7 @@ EOF
 	done
 	[ -n "$pid" ]
 	CPID=$pid
-	"$SYSFENCE" record --pid "$pid" -o rec.json 2>err.txt &
-	local rec=$!
-	sleep 0.5
-	touch "$b/rootfs/tmp/go"
-	sleep 0.6
-	kill -INT "$rec"
-	local st=0
-	wait "$rec" || st=$?
-	[ "$st" -eq 0 ]
+	record_pid_around "$pid" touch "$b/rootfs/tmp/go"
 	names rec.json | grep -qx mkdir
 	names rec.json | grep -qx wait4
 	grep -q "detached from process $pid" err.txt

@@ -203,15 +203,7 @@ EOF
 	sh -c 'while sleep 0.1; do if [ -e go ]; then mkdir -p made; fi; done' &
 	TARGET=$!
 	sleep 0.3
-	"$SYSFENCE" record --pid "$TARGET" -o rec.json 2>err.txt &
-	local rec=$!
-	sleep 0.5
-	touch go
-	sleep 0.6
-	kill -INT "$rec"
-	local st=0
-	wait "$rec" || st=$?
-	[ "$st" -eq 0 ]
+	record_pid_around "$TARGET" touch go
 	names rec.json | grep -qx mkdir
 	names rec.json | grep -qx 'wait4'
 	grep -q "detached from process $TARGET" err.txt
@@ -229,11 +221,7 @@ EOF
 	TARGET=$!
 	sleep 0.2
 	kill -STOP "$TARGET"
-	"$SYSFENCE" record --pid "$TARGET" -o rec.json 2>err.txt &
-	local rec=$!
-	sleep 0.5
-	kill -INT "$rec"
-	wait "$rec"
+	record_pid_around "$TARGET" true
 	grep -q '^State:.*T (stopped)' "/proc/$TARGET/status"
 	grep -q '^TracerPid:.0$' "/proc/$TARGET/status"
 	! grep -q "could not be attached" err.txt

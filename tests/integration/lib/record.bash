@@ -46,3 +46,19 @@ p = p.get("spec", p)
 print("\n".join(sorted({n for r in p.get("syscalls") or [] for n in r["names"]})))
 PY
 }
+
+# record_pid_around PID TRIGGER...: `sysfence record --pid PID -o rec.json` (its standard error in
+# err.txt); after 0.5 s runs TRIGGER, 0.6 s later sends the recorder SIGINT; fails unless it
+# then exits 0
+record_pid_around() {
+	local pid=$1 rec st=0
+	shift
+	"$SYSFENCE" record --pid "$pid" -o rec.json 2>err.txt &
+	rec=$!
+	sleep 0.5
+	"$@"
+	sleep 0.6
+	kill -INT "$rec"
+	wait "$rec" || st=$?
+	[ "$st" -eq 0 ]
+}
