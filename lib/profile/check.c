@@ -531,16 +531,17 @@ static void check_multiplexed(struct checker *c)
  */
 struct hang_ref {
 	const char *name; /* the syscall, or "socketcall"/"ipc" */
+	long key;	  /* sf_syscall_index of name: the tree the rule goes into */
 	size_t rule, idx;
 	unsigned call; /* multiplexed: the call number (0: direct) */
+	bool plain;    /* the rule has no includes/excludes */
 };
 
 static int cmp_hang_ref(const void *a, const void *b)
 {
 	const struct hang_ref *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-	if (c)
-		return c;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
 	if (x->rule != y->rule)
 		return x->rule < y->rule ? -1 : 1;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
@@ -575,9 +576,17 @@ static void report_hang(struct checker *c, const struct hang_ref *b, const struc
 			r->names[b->idx], w->rule, via, bits);
 }
 
-/* One syscall's rules (refs[0..n), sorted by rule) for one width; reports a hang. */
+/* A rule on which libseccomp hangs: the first of its names that does (runc adds them in
+ * order), after which rule, on arches of how many bits. */
+struct hang_hit {
+	bool set;
+	struct hang_ref at, after;
+	unsigned bits;
+};
+
+/* One syscall's rules (refs[0..n), sorted by rule) for one width; notes a hang in hits[]. */
 static bool hang_one(struct checker *c, struct sf_arena *a, const struct hang_ref *refs, size_t n,
-		     unsigned bits, uint32_t def, bool *reported)
+		     unsigned bits, uint32_t def, struct hang_hit *hits)
 {
 	const struct sf_profile *p = c->p;
 	struct trule *tr;
@@ -623,106 +632,144 @@ static bool hang_one(struct checker *c, struct sf_arena *a, const struct hang_re
 		}
 	}
 	rc = sf_tree_build(a, tr, nt, bits, def, &out, &tf);
-	if (rc == -ELOOP && !reported[refs[tr[tf.rule].rule].rule]) {
-		reported[refs[tr[tf.rule].rule].rule] = true;
-		report_hang(c, &refs[tr[tf.rule].rule], &refs[tr[tf.with].rule], bits);
+	if (rc == -ELOOP) {
+		const struct hang_ref *at = &refs[tr[tf.rule].rule];
+		struct hang_hit *h = &hits[at->rule];
+		if (!h->set || at->idx < h->at.idx)
+			*h = (struct hang_hit){ true, *at, refs[tr[tf.with].rule], bits };
 	}
 	free(tr);
 	free(conds);
 	return rc == -ELOOP;
 }
 
-/* The rules without includes/excludes, with those of one variant (NULL: every rule, or none
- * with plain). */
-static void hang_variant(struct checker *c, struct sf_arena *a, const struct sf_rule *variant,
-			 bool plain_only, bool *reported)
+/* Every name of every rule, and its socketcall/ipc form where an arch multiplexes it, sorted by
+ * tree, then rule: made once, filtered for each variant. */
+struct hang_set {
+	struct hang_ref *refs, *sel;
+	size_t n;
+	bool filtered;		      /* some rules have includes/excludes: sel is needed */
+	const struct sf_arch *mux[2]; /* 32, 64: the arch multiplexing socketcall/ipc */
+	bool width[2];		      /* arches of 32, 64 bits */
+	uint32_t def;
+};
+
+static bool hang_set_init(struct hang_set *h, const struct checker *c)
 {
 	const struct sf_profile *p = c->p;
-	const struct sf_arch *mux[2] = { NULL, NULL };
-	bool width[2] = { false, false }; /* 32, 64 */
-	struct hang_ref *refs;
-	size_t total = 0, n = 0;
-	uint32_t def = sf_action_ret(p->default_action,
-				     effective_errno(p->has_default_errno, p->default_errno));
+	size_t total = 0;
 
+	*h = (struct hang_set){ .def = sf_action_ret(p->default_action,
+						     effective_errno(p->has_default_errno,
+								     p->default_errno)) };
 	for (size_t k = 0; k < c->narches; k++) {
 		const struct sf_arch *ar = c->arches[k];
-		width[ar->bits == 64] = true;
-		if (ar->socketcall_nr >= 0 && !mux[ar->bits == 64])
-			mux[ar->bits == 64] = ar;
+		h->width[ar->bits == 64] = true;
+		if (ar->socketcall_nr >= 0 && !h->mux[ar->bits == 64])
+			h->mux[ar->bits == 64] = ar;
 	}
-	for (size_t i = 0; i < p->nrules; i++)
+	for (size_t i = 0; i < p->nrules; i++) {
 		total += 2 * p->rules[i].nnames;
-	refs = calloc(total ? total : 1, sizeof(*refs));
-	if (!refs)
-		return;
+		h->filtered |= !filter_empty(&p->rules[i].includes) ||
+			       !filter_empty(&p->rules[i].excludes);
+	}
+	h->refs = calloc(total ? total : 1, sizeof(*h->refs));
+	if (h->filtered)
+		h->sel = calloc(total ? total : 1, sizeof(*h->sel));
+	if (!h->refs || (h->filtered && !h->sel))
+		return false;
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct sf_rule *r = &p->rules[i];
 		bool plain = filter_empty(&r->includes) && filter_empty(&r->excludes);
-		if (!r->action || (!plain && (plain_only || (variant && !may_coexist(variant, r)))))
+		if (!r->action)
 			continue;
 		for (size_t j = 0; j < r->nnames; j++) {
 			const char *name = r->names[j];
-			long muxnr;
+			long key = sf_syscall_index(name), muxnr;
 			unsigned call;
-			if (sf_syscall_index(name) < 0)
+			if (key < 0)
 				continue;
-			refs[n++] = (struct hang_ref){ name, i, j, 0 };
+			h->refs[h->n++] = (struct hang_ref){ name, key, i, j, 0, plain };
 			for (int w = 0; w < 2; w++) {
-				if (!mux[w] || !sf_syscall_multiplexed(mux[w], name, &muxnr, &call))
+				if (!h->mux[w] || !sf_syscall_multiplexed(h->mux[w], name, &muxnr, &call))
 					continue;
-				name = muxnr == mux[w]->ipc_nr ? "ipc" : "socketcall";
-				refs[n++] = (struct hang_ref){ name, i, j, call };
+				name = muxnr == h->mux[w]->ipc_nr ? "ipc" : "socketcall";
+				h->refs[h->n++] = (struct hang_ref){ name, sf_syscall_index(name), i, j,
+								     call, plain };
 				break;
 			}
 		}
 	}
-	if (n)
-		qsort(refs, n, sizeof(*refs), cmp_hang_ref);
+	if (h->n)
+		qsort(h->refs, h->n, sizeof(*h->refs), cmp_hang_ref);
+	return true;
+}
+
+/* The rules without includes/excludes, with those of one variant (NULL: those alone). With a
+ * variant, only the trees it adds a rule to are built: the others are those of NULL. */
+static void hang_variant(struct checker *c, struct sf_arena *a, struct hang_set *h,
+			 const struct sf_rule *variant, struct hang_hit *hits)
+{
+	const struct sf_profile *p = c->p;
+	const struct hang_ref *sel = h->refs;
+	size_t n = h->n;
+
+	if (h->filtered) { /* else every rule is plain, and taken */
+		n = 0;
+		for (size_t i = 0; i < h->n; i++)
+			if (h->refs[i].plain ||
+			    (variant && may_coexist(variant, &p->rules[h->refs[i].rule])))
+				h->sel[n++] = h->refs[i];
+		sel = h->sel;
+	}
 	for (size_t g = 0, end; g < n; g = end) {
 		size_t conditional = 0;
-		bool is_mux = false;
-		for (end = g; end < n && strcmp(refs[end].name, refs[g].name) == 0; end++) {
-			conditional += p->rules[refs[end].rule].nargs > 0 || refs[end].call;
-			is_mux |= refs[end].call != 0;
+		bool is_mux = false, added = !variant;
+		for (end = g; end < n && sel[end].key == sel[g].key; end++) {
+			conditional += p->rules[sel[end].rule].nargs > 0 || sel[end].call;
+			is_mux |= sel[end].call != 0;
+			added |= !sel[end].plain;
 		}
 		/* a hang takes two rules with tests */
-		if (conditional < 2)
+		if (conditional < 2 || !added)
 			continue;
 		for (int w = 1; w >= 0; w--) {
-			if (is_mux ? !mux[w] : !width[w])
+			if (is_mux ? !h->mux[w] : !h->width[w])
 				continue;
-			if (hang_one(c, a, &refs[g], end - g, w ? 64 : 32, def, reported))
+			if (hang_one(c, a, &sel[g], end - g, w ? 64 : 32, h->def, hits))
 				break;
 		}
 	}
-	free(refs);
 }
 
 static void check_hang(struct checker *c)
 {
 	const struct sf_profile *p = c->p;
 	struct sf_arena *a = sf_arena_new();
-	bool *reported = calloc(p->nrules + 1, sizeof(*reported));
-	bool filtered = false;
+	struct hang_hit *hits = calloc(p->nrules + 1, sizeof(*hits));
+	struct hang_set h;
 
-	if (!a || !reported)
+	if (!hang_set_init(&h, c) || !a || !hits)
 		goto out;
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct sf_rule *r = &p->rules[i];
 		bool first = true;
 		if (filter_empty(&r->includes) && filter_empty(&r->excludes))
 			continue;
-		filtered = true;
 		for (size_t k = 0; k < i && first; k++)
 			first = !may_coexist(&p->rules[k], r);
 		if (first)
-			hang_variant(c, a, r, false, reported);
+			hang_variant(c, a, &h, r, hits);
 	}
-	hang_variant(c, a, NULL, filtered, reported);
+	hang_variant(c, a, &h, NULL, hits);
+	for (size_t i = 0; i < p->nrules; i++)
+		if (hits[i].set)
+			report_hang(c, &hits[i].at, &hits[i].after, hits[i].bits);
 out:
+	free(h.refs);
+	free(h.sel);
 	sf_arena_free(a);
-	free(reported);
+	free(hits);
 }
 
 void sf_profile_check(const struct sf_profile *p, unsigned flags, struct sf_findings *f)

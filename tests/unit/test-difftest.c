@@ -1274,6 +1274,71 @@ static void test_libseccomp_hang(void **state)
 	sf_profile_free(p);
 }
 
+/* Where check reports the hang of test_libseccomp_hang's rules: a finding's path, or "". */
+static void hang_path(const char *json, char *out, size_t size)
+{
+	struct sf_profile *p = NULL;
+	struct sf_error err = {0};
+	struct sf_findings f;
+
+	out[0] = 0;
+	assert_int_equal(
+	    sf_profile_parse("t.json", json, strlen(json), SF_DOC_JSON, NULL, &p, &err), 0);
+	sf_findings_init(&f, "t.json");
+	sf_profile_check(p, 0, &f);
+	for (size_t i = 0; i < f.n; i++)
+		if (strcmp(f.v[i].code, "libseccomp-hang") == 0)
+			snprintf(out, size, "%s", f.v[i].path);
+	sf_findings_clear(&f);
+	sf_profile_free(p);
+}
+
+/*
+ * Rules under includes/excludes: the hang is found when the two rules can be in one resolved
+ * profile (runc adds the rules of the capabilities and arches it has), not when they exclude
+ * each other, and still found among the plain rules when filtered rules are elsewhere.
+ */
+static void test_libseccomp_hang_variants(void **state)
+{
+#define HANG_RULE(ACTION, VALUE, OP, FILTER)                                                       \
+	"{\"names\":[\"ioctl\"],\"action\":\"" ACTION "\"," FILTER "\"args\":["                    \
+	"{\"index\":0,\"value\":5,\"op\":\"SCMP_CMP_NE\"},"                                        \
+	"{\"index\":1,\"value\":" VALUE ",\"op\":\"" OP "\"}]}"
+#define WITH_ADMIN "\"includes\":{\"caps\":[\"CAP_SYS_ADMIN\"]},"
+#define WITHOUT_ADMIN "\"excludes\":{\"caps\":[\"CAP_SYS_ADMIN\"]},"
+#define BOOT "{\"names\":[\"reboot\"],\"action\":\"SCMP_ACT_ALLOW\"," \
+	     "\"includes\":{\"caps\":[\"CAP_SYS_BOOT\"]}}"
+#define PROFILE(RULES) "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[" RULES "]}"
+	char path[128];
+
+	(void)state;
+	/* the second rule only with CAP_SYS_ADMIN: a container with it hangs */
+	hang_path(PROFILE(HANG_RULE("SCMP_ACT_ALLOW", "3", "SCMP_CMP_GT", "") "," BOOT ","
+			  HANG_RULE("SCMP_ACT_LOG", "2", "SCMP_CMP_EQ", WITH_ADMIN)),
+		  path, sizeof(path));
+	assert_string_equal(path, "syscalls[2].names[0]");
+	/* both filtered, on the same capability */
+	hang_path(PROFILE(HANG_RULE("SCMP_ACT_ALLOW", "3", "SCMP_CMP_GT", WITH_ADMIN) ","
+			  HANG_RULE("SCMP_ACT_LOG", "2", "SCMP_CMP_EQ", WITH_ADMIN)),
+		  path, sizeof(path));
+	assert_string_equal(path, "syscalls[1].names[0]");
+	/* with and without CAP_SYS_ADMIN: never in one profile, no hang */
+	hang_path(PROFILE(HANG_RULE("SCMP_ACT_ALLOW", "3", "SCMP_CMP_GT", WITH_ADMIN) ","
+			  HANG_RULE("SCMP_ACT_LOG", "2", "SCMP_CMP_EQ", WITHOUT_ADMIN)),
+		  path, sizeof(path));
+	assert_string_equal(path, "");
+	/* both plain, a filtered rule on another syscall before them */
+	hang_path(PROFILE(BOOT "," HANG_RULE("SCMP_ACT_ALLOW", "3", "SCMP_CMP_GT", "") ","
+			  HANG_RULE("SCMP_ACT_LOG", "2", "SCMP_CMP_EQ", "")),
+		  path, sizeof(path));
+	assert_string_equal(path, "syscalls[2].names[0]");
+#undef HANG_RULE
+#undef WITH_ADMIN
+#undef WITHOUT_ADMIN
+#undef BOOT
+#undef PROFILE
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Real profiles.
  */
@@ -1374,6 +1439,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cases_file),	    cmocka_unit_test(test_libseccomp_hang),
+	    cmocka_unit_test(test_libseccomp_hang_variants),
 	    cmocka_unit_test(test_docker_default),  cmocka_unit_test(test_k8s_profiles),
 	    cmocka_unit_test(test_shared_prefixes), cmocka_unit_test(test_random_profiles),
 	};
