@@ -547,6 +547,12 @@ static int cmp_hang_ref(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
+/* No includes, no excludes: the rule is in every resolved profile. */
+static bool rule_plain(const struct sf_rule *r)
+{
+	return filter_empty(&r->includes) && filter_empty(&r->excludes);
+}
+
 static bool repeats_index(const struct sf_rule *r)
 {
 	for (size_t x = 0; x < r->nargs; x++)
@@ -668,19 +674,15 @@ static bool hang_set_init(struct hang_set *h, const struct checker *c)
 		if (ar->socketcall_nr >= 0 && !h->mux[ar->bits == 64])
 			h->mux[ar->bits == 64] = ar;
 	}
-	for (size_t i = 0; i < p->nrules; i++) {
+	for (size_t i = 0; i < p->nrules; i++)
 		total += 2 * p->rules[i].nnames;
-		h->filtered |= !filter_empty(&p->rules[i].includes) ||
-			       !filter_empty(&p->rules[i].excludes);
-	}
 	h->refs = calloc(total ? total : 1, sizeof(*h->refs));
-	if (h->filtered)
-		h->sel = calloc(total ? total : 1, sizeof(*h->sel));
-	if (!h->refs || (h->filtered && !h->sel))
+	if (!h->refs)
 		return false;
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct sf_rule *r = &p->rules[i];
-		bool plain = filter_empty(&r->includes) && filter_empty(&r->excludes);
+		bool plain = rule_plain(r);
+		h->filtered |= !plain;
 		if (!r->action)
 			continue;
 		for (size_t j = 0; j < r->nnames; j++) {
@@ -702,6 +704,8 @@ static bool hang_set_init(struct hang_set *h, const struct checker *c)
 	}
 	if (h->n)
 		qsort(h->refs, h->n, sizeof(*h->refs), cmp_hang_ref);
+	if (h->filtered && !(h->sel = calloc(h->n ? h->n : 1, sizeof(*h->sel))))
+		return false;
 	return true;
 }
 
@@ -754,7 +758,7 @@ static void check_hang(struct checker *c)
 	for (size_t i = 0; i < p->nrules; i++) {
 		const struct sf_rule *r = &p->rules[i];
 		bool first = true;
-		if (filter_empty(&r->includes) && filter_empty(&r->excludes))
+		if (rule_plain(r))
 			continue;
 		for (size_t k = 0; k < i && first; k++)
 			first = !may_coexist(&p->rules[k], r);
