@@ -20,13 +20,15 @@ bats_require_minimum_version 1.5.0
 if [ -f "$BATS_TEST_DIRNAME/lib/crun.bash" ]; then
 	load lib/crun
 fi
-load lib/record
+load lib/procs
+load lib/record # after lib/procs: its need_x86_64 also wants the test programs
 
 setup_file() {
 	record_build_programs record-crun-bin
 }
 
 setup() {
+	procs_setup
 	record_setup
 	command -v crun_available >/dev/null || skip "lib/crun.bash not there"
 	crun_require
@@ -37,9 +39,7 @@ setup() {
 }
 
 teardown() {
-	# a container left running by a failed test: its PID 1, then crun's wrapper
-	[ -z "${CPID:-}" ] || kill -KILL "$CPID" 2>/dev/null || true
-	[ -z "${CBG:-}" ] || wait "$CBG" 2>/dev/null || true
+	procs_teardown
 	record_teardown
 }
 
@@ -194,18 +194,10 @@ EOF
 }
 
 @test "crun: --pid on a container's PID 1 records what it does next; the container runs on" {
-	local b=$BATS_TEST_TMPDIR/bundle marker=0.1$RANDOM pid= i
+	local b=$BATS_TEST_TMPDIR/bundle marker=0.1$RANDOM
 	crun_bundle "$b"
-	CRUN_TIMEOUT=60 crun_run --bundle "$b" none -- /bin/sh -c \
-		"while sleep $marker; do if [ -e /tmp/go ]; then mkdir -p /tmp/made; fi; done" \
-		</dev/null >/dev/null 2>&1 3>&- &
-	CBG=$!
-	for i in $(seq 100); do
-		pid=$(pgrep -x -f "/bin/sh -c while sleep $marker.*") && break
-		sleep 0.1
-	done
-	[ -n "$pid" ]
-	CPID=$pid
+	CRUN_TIMEOUT=60 crun_start "/bin/sh -c while sleep $marker.*" --bundle "$b" none -- \
+		/bin/sh -c "while sleep $marker; do if [ -e /tmp/go ]; then mkdir -p /tmp/made; fi; done"
 	record_pid_around "$pid" touch "$b/rootfs/tmp/go"
 	names rec.json | grep -qx mkdir
 	names rec.json | grep -qx wait4

@@ -31,23 +31,32 @@ wait_exec() {
 	return 1
 }
 
+# crun_start PATTERN CRUN_RUN_ARGS...: crun_run CRUN_RUN_ARGS in the background (in BG), wait up
+# to 10 s for the container's process, the one whose whole command line matches PATTERN
+# (pgrep -x -f), and set pid to it (in PIDS: killed at teardown). Needs lib/crun.
+crun_start() {
+	local pattern=$1 i
+	shift
+	crun_run "$@" </dev/null >/dev/null 2>&1 3>&- &
+	BG+=("$!")
+	pid=
+	for i in $(seq 100); do
+		pid=$(pgrep -x -f "$pattern") && break
+		sleep 0.1
+	done
+	[ -n "$pid" ] || return 1
+	PIDS+=("$pid")
+}
+
 # crun_docker_sleep DIR: start a busybox `sleep` in a crun container under Docker's default
 # profile (the corpus copy, or @runtime-default written to DIR), set pid to the sleep's pid
 # (killed at teardown) and profile to the profile's file. Needs lib/crun, SYSFENCE and SHARED.
 crun_docker_sleep() {
-	local marker=59.$RANDOM i
+	local marker=59.$RANDOM
 	profile=$SHARED/corpus/profiles/docker-default.json
 	if [ ! -f "$profile" ]; then
 		profile=$1/docker-default.json
 		"$SYSFENCE" show @runtime-default -o json >"$profile"
 	fi
-	crun_run "$profile" -- sleep "$marker" </dev/null >/dev/null 2>&1 3>&- &
-	BG+=("$!")
-	pid=
-	for i in $(seq 100); do
-		pid=$(pgrep -x -f "sleep $marker") && break
-		sleep 0.1
-	done
-	[ -n "$pid" ] || return 1
-	PIDS+=("$pid")
+	crun_start "sleep $marker" "$profile" -- sleep "$marker"
 }
