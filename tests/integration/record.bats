@@ -98,12 +98,24 @@ EOF
 	[ "$(cat marker)" = done ]
 	names rec.json | grep -qx sched_get_priority_max
 	names rec.json | grep -qx setsid
+	# under the recording the detached child does its work too (sysfence run execs the
+	# command: nothing waits for the child, so the test does)
+	run "$SYSFENCE" run --profile rec.json -- "$RBIN/daemon" "$TMP/again"
+	[ "$status" -eq 0 ]
+	for _ in $(seq 30); do
+		[ "$(cat again 2>/dev/null)" = done ] && break
+		sleep 0.1
+	done
+	[ "$(cat again)" = done ]
 }
 
 @test "a command killed by a signal: 128+N passes through, the profile is still written" {
 	run "$SYSFENCE" record -o rec.json -- busybox sh -c 'kill -SEGV $$'
 	[ "$status" -eq 139 ]
 	names rec.json | grep -qx kill
+	# the same workload under the recording: the same signal, not a refusal
+	run "$SYSFENCE" run --profile rec.json -- busybox sh -c 'kill -SEGV $$'
+	[ "$status" -eq 139 ]
 	run "$SYSFENCE" record -o rec2.json -- busybox sh -c 'exit 7'
 	[ "$status" -eq 7 ]
 	[ -s rec2.json ]
